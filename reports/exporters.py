@@ -1,0 +1,257 @@
+"""The period report workbook (FORMATS.md): exporters produce rows, the renderer formats."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from evaluations.ledger import TEXT_BY_KIND
+from evaluations.models import Record, Scheme
+from evaluations.scheme_schema import item_names
+from scoring.models import ParticipantResult, Period, Snapshot
+from scoring.services import result_to_json, rollup_to_json, standing_compute
+from staff.models import Staff
+from starservice.workbooks import SheetSpec, render_xlsx
+
+FLAG_SEPARATOR = "；"
+SCORE_FORMAT = "0.00"
+
+
+@dataclass
+class ReportData:
+    """One period's results in their stored (JSON) form, provisional or from a snapshot."""
+
+    scheme: Scheme
+    config: dict
+    period_key: str
+    start: object
+    end: object
+    results: list[dict]
+    rollup: list[dict]
+    version: int | None  # snapshot version; None while provisional
+
+
+def report_data(*, scheme: Scheme, key: str) -> ReportData:
+    period = Period.objects.filter(scheme=scheme, key=key).first()
+    snapshot = (
+        Snapshot.objects.filter(period=period).select_related("scheme_version").order_by("-version").first()
+        if period else None
+    )
+    if snapshot is not None:
+        results = list(
+            ParticipantResult.objects.filter(snapshot=snapshot).order_by("position").values_list("data", flat=True)
+        )
+        return ReportData(scheme, snapshot.scheme_version.config, period.key, period.start,
+                          period.end, results, snapshot.unit_rollup, snapshot.version)
+    bounds, outcome = standing_compute(scheme=scheme, key=key)
+    return ReportData(
+        scheme, scheme.current_version.config, bounds.key, bounds.start, bounds.end,
+        [result_to_json(r) for r in outcome.results], [rollup_to_json(r) for r in outcome.unit_rollup],
+        None,
+    )
+
+
+def report_filename(data: ReportData) -> str:
+    return f"{data.scheme.name}-{data.period_key}.xlsx"
+
+
+def render_report(data: ReportData) -> bytes:
+    staff = _staff_by_id(data)
+    records = _records_by_id(data)
+    sheets = [
+        summary_sheet(data, staff, records),
+        detail_sheet(data, staff, records),
+        complaints_sheet(data, staff),
+    ]
+    if data.config.get("unit_rollup"):
+        sheets.append(units_sheet(data, staff))
+    return render_xlsx(sheets)
+
+
+def _title(data: ReportData, what: str) -> str:
+    state = _("provisional") if data.version is None else _("version %(v)s") % {"v": data.version}
+    return f"{data.scheme.name} {data.period_key} {what}（{state}）"
+
+
+def _staff_by_id(data: ReportData) -> dict[int, tuple]:
+    ids = {row["staff_id"] for row in data.results} | {
+        row["head_staff_id"] for row in data.rollup if row.get("head_staff_id")
+    }
+    return {
+        pk: (number, name, path, position)
+        for pk, number, name, path, position in Staff.objects.filter(pk__in=ids).values_list(
+            "pk", "employee_no", "name", "unit__path", "position__name"
+        )
+    }
+
+
+def _records_by_id(data: ReportData) -> dict[int, tuple]:
+    ids = {e["record_id"] for row in data.results for e in row["effects"] if e["record_id"]}
+    ids |= {e["derived_from"] for row in data.results for e in row["effects"] if e.get("derived_from")}
+    ids |= {i for row in data.results for hit in row["veto"] for i in hit["record_ids"]}
+    found = {}
+    id_list = sorted(ids)
+    for offset in range(0, len(id_list), 2000):
+        for row in Record.objects.filter(pk__in=id_list[offset:offset + 2000]).values_list(
+            "pk", "date", "kind", "code", "value", "inspector_name", "note"
+        ):
+            found[row[0]] = row[1:]
+    return found
+
+
+# ---------------------------------------------------------------- 汇总
+
+
+def _method_columns(config: dict) -> list[tuple[str, callable]]:
+    method = config["method"]
+    if method == "stars":
+        columns = [("红星", lambda p: _num(p.get("red"))), ("绿星", lambda p: _num(p.get("green")))]
+        for component in config.get("components", []):
+            code = component["code"]
+            columns.append((component["name"], lambda p, c=code: _num(p.get("components", {}).get(c))))
+        return columns
+    if method == "deduction":
+        return [
+            (category["name"], lambda p, c=category["code"]: _num(p.get("categories", {}).get(c)))
+            for category in config.get("categories", [])
+        ]
+    if method == "weighted":
+        return [
+            (source["name"], lambda p, c=source["code"]: _num(p.get("sources", {}).get(c)))
+            for source in config.get("sources", [])
+        ]
+    return [
+        ("罚款", lambda p: _num(p.get("fines"))),
+        ("奖励", lambda p: _num(p.get("rewards"))),
+        ("最高等级", lambda p: p.get("grade_cap") or ""),
+        ("培训", lambda p: _date(p.get("retraining_date"))),
+    ]
+
+
+def _num(value) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def _date(value):
+    from datetime import date
+
+    return date.fromisoformat(value) if value else None
+
+
+def summary_sheet(data: ReportData, staff: dict, records: dict) -> SheetSpec:
+    columns = _method_columns(data.config)
+    has_grades = bool(data.config.get("grades"))
+    promotes = any(row.get("promotion") for row in data.results)
+    headers = ["排名", "工号", "姓名", "部门", "岗位", "得分"]
+    headers += ["等级"] if has_grades else []
+    headers += [name for name, _getter in columns]
+    headers += ["一票否决", "资格", "当选", "标记"]
+    headers += ["晋级", "奖金"] if promotes else []
+
+    def rows() -> Iterator[list]:
+        for row in data.results:
+            number, name, path, position = staff[row["staff_id"]]
+            line = [row["rank"], number, name, path, position, Decimal(row["score"])]
+            line += [row.get("grade") or ""] if has_grades else []
+            line += [getter(row["parts"]) for _name, getter in columns]
+            line += [
+                veto_text(row["veto"], records),
+                FLAG_SEPARATOR.join(row["ineligible"]),
+                row.get("award") or "",
+                FLAG_SEPARATOR.join(row["flags"]),
+            ]
+            if promotes:
+                promotion = row.get("promotion") or {}
+                line += [promotion.get("title", ""), _num(promotion.get("prize"))]
+            yield line
+
+    formats = {"得分": SCORE_FORMAT}
+    return SheetSpec("汇总", headers, rows(), title=_title(data, "汇总"), number_formats=formats)
+
+
+def veto_text(hits: list[dict], records: dict) -> str:
+    parts = []
+    for hit in hits:
+        described = [_record_text(records.get(i)) for i in hit["record_ids"]]
+        described = [text for text in described if text]
+        parts.append(f"{hit['rule']}：{'，'.join(described)}" if described else hit["rule"])
+    return FLAG_SEPARATOR.join(parts)
+
+
+def _record_text(record) -> str:
+    if record is None:
+        return ""
+    day, kind, code, value, _inspector, _note = record
+    return f"{day.isoformat()} {TEXT_BY_KIND.get(kind, kind)} {code}"
+
+
+# ---------------------------------------------------------------- 明细
+
+
+DETAIL_HEADERS = ["日期", "工号", "姓名", "类型", "编码", "项目", "数值", "分值", "检查人", "备注"]
+
+
+def detail_sheet(data: ReportData, staff: dict, records: dict) -> SheetSpec:
+    names = item_names(data.config)
+
+    def rows() -> Iterator[list]:
+        for row in data.results:
+            number, name, _path, _position = staff[row["staff_id"]]
+            for effect in row["effects"]:
+                yield _detail_row(effect, number, name, records, names)
+
+    return SheetSpec("明细", DETAIL_HEADERS, rows(), title=_title(data, "明细"),
+                     number_formats={"分值": "0.00"})
+
+
+def _detail_row(effect: dict, number: str, name: str, records: dict, names: dict) -> list:
+    source_id = effect["record_id"] or effect.get("derived_from")
+    record = records.get(source_id) if source_id else None
+    value = _num(effect.get("value"))
+    note = effect.get("note") or ""
+    if record:
+        day, kind, code, stored_value, inspector, record_note = record
+        note = "；".join(text for text in (note, record_note) if text)
+        return [day, number, name, TEXT_BY_KIND.get(kind, kind), code,
+                effect.get("label") or names.get(code, code),
+                value if value is not None else stored_value, _num(effect["points"]), inspector, note]
+    return [None, number, name, TEXT_BY_KIND.get(effect["kind"], effect["kind"]), effect["code"],
+            effect.get("label") or names.get(effect["code"], effect["code"]), value,
+            _num(effect["points"]), "", note]
+
+
+# ---------------------------------------------------------------- 投诉
+
+
+COMPLAINT_HEADERS = ["受理日期", "工号", "姓名", "渠道", "内容摘要", "认定", "状态", "处理时限", "是否超期"]
+
+
+def complaints_sheet(data: ReportData, staff: dict) -> SheetSpec:
+    staff_ids = list(staff)
+    complaints = Record.objects.filter(
+        kind=Record.Kind.COMPLAINT, voided=False, staff_id__in=staff_ids,
+        date__gte=data.start, date__lte=data.end,
+    ).order_by("date", "pk").values_list("date", "staff_id", "source", "note", "code")
+    sources = dict(Record.Source.choices)
+
+    def rows() -> Iterator[list]:
+        for day, staff_id, source, note, code in complaints:
+            number, name, _path, _position = staff[staff_id]
+            yield [day, number, name, str(sources.get(source, source)), note, code, _("decided"), None, _("no")]
+
+    return SheetSpec("投诉", COMPLAINT_HEADERS, rows(), title=_title(data, "投诉"))
+
+
+# ---------------------------------------------------------------- 部门
+
+
+def units_sheet(data: ReportData, staff: dict) -> SheetSpec:
+    def rows() -> Iterator[list]:
+        for row in data.rollup:
+            yield [row["unit_path"], row["participants"], _num(row["average"]), _num(row["head_deduction"])]
+
+    return SheetSpec("部门", ["部门", "人数", "平均分", "负责人扣分"], rows(), title=_title(data, "部门"),
+                     number_formats={"平均分": "0.00", "负责人扣分": "0.00"})

@@ -1,0 +1,89 @@
+"""The pure scoring engine: one period of one scheme, from plain data to results.
+
+A method module (``scoring.engine.<method>``) provides ``score_participants(inputs,
+records_by_staff) -> dict[int, ParticipantResult]`` and may provide ``after_awards(inputs,
+results)``. ``records_by_staff`` holds every participant (an empty list when they have no
+records) with the records that count in the scheme, in (date, id) order, history before
+the period included: methods take the period's records themselves. ``after_awards``
+receives the results in rank order, awards set.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from importlib import import_module
+from types import ModuleType
+
+from scoring.engine.common import (
+    choose_awards,
+    counting_records,
+    grade_for,
+    ineligibility_reasons,
+    period_records,
+    rank_results,
+    tie_break_key,
+    unit_rollup,
+    veto_hits,
+)
+from scoring.engine.types import Inputs, PeriodOutcome, Record
+
+__all__ = ["compute_period"]
+
+METHODS = ("deduction", "stars", "weighted", "points_bank")
+
+
+def compute_period(inputs: Inputs) -> PeriodOutcome:
+    scheme = inputs.scheme
+    method = _method_module(scheme["method"])
+    records_by_staff = counting_records(inputs)
+    results = method.score_participants(inputs, records_by_staff)
+
+    participants = {p.staff_id: p for p in inputs.participants}
+    history = _records_by_staff(inputs.records)
+    grades = scheme.get("grades", ())
+    for staff_id, result in results.items():
+        result.grade = grade_for(result.score, grades)
+        this_period = period_records(records_by_staff[staff_id], inputs.period)
+        result.veto = veto_hits(scheme.get("veto", ()), this_period)
+        result.ineligible = ineligibility_reasons(
+            scheme.get("eligibility", {}),
+            participants[staff_id],
+            period=inputs.period,
+            records=history[staff_id],
+        )
+
+    ranked = rank_results(results, participants)
+    award = scheme.get("award")
+    if award:
+        choose_awards(
+            ranked,
+            award=award,
+            participants=participants,
+            grades=grades,
+            tie_break=tie_break_key(award.get("tie_break", ())),
+        )
+    after_awards = getattr(method, "after_awards", None)
+    if after_awards is not None:
+        after_awards(inputs, ranked)
+
+    rollup_config = scheme.get("unit_rollup")
+    rollup = (
+        unit_rollup(ranked, config=rollup_config, participants=participants, units=inputs.units)
+        if rollup_config
+        else []
+    )
+    return PeriodOutcome(results=ranked, unit_rollup=rollup)
+
+
+def _method_module(method: str) -> ModuleType:
+    # Imported on use, so each method works on its own while the others are written.
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    return import_module(f"scoring.engine.{method}")
+
+
+def _records_by_staff(records: tuple[Record, ...]) -> defaultdict[int, list[Record]]:
+    by_staff: defaultdict[int, list[Record]] = defaultdict(list)
+    for record in records:
+        by_staff[record.staff_id].append(record)
+    return by_staff

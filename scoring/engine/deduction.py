@@ -1,0 +1,326 @@
+"""Method ``deduction`` — 百分制扣分 (SCHEMES.md).
+
+Each category starts at its ``max`` and loses its items', indicators', complaints' and
+satisfaction deductions, never below 0 ("扣完为止"); the score is the categories plus
+bonuses, never above the sum of the maxes. Effects list every counted record with its own
+signed points, then computed lines (indicator and satisfaction shortfalls, per-inspection
+averaging, the floor at 0, the full-marks cap), so that full marks + Σ effects = score up
+to each line's own rounding.
+
+parts = {"categories": {code: rounded score}, "bonus": rounded bonus points}.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from scoring.engine.common import (
+    add_flag,
+    bonus_points,
+    complaint_points,
+    count_of,
+    is_valid_complaint,
+    metric_value,
+    period_records,
+    rating_counts,
+    valid_complaints,
+)
+from scoring.engine.numbers import HUNDRED, ZERO, round2, to_decimal
+from scoring.engine.types import (
+    BONUS,
+    COMPLAINT,
+    DEDUCTION,
+    FLAG_MISSING_DATA,
+    FLAG_NO_INSPECTIONS,
+    FLAG_NO_RATINGS,
+    METRIC,
+    RATING,
+    Effect,
+    Inputs,
+    ParticipantResult,
+    Record,
+)
+
+PER_INSPECTION_AVERAGE = "per_inspection_average"
+AT_LEAST, AT_MOST = "at_least", "at_most"
+
+
+@dataclass(frozen=True)
+class _Rules:
+    categories: tuple[dict, ...]
+    items: dict[str, tuple[dict, dict]]  # item code → (category, item)
+    bonus_items: dict[str, dict]
+    per_inspection: bool
+    full_marks: Decimal
+
+    @classmethod
+    def of(cls, scheme: dict) -> _Rules:
+        categories = tuple(scheme["categories"])
+        return cls(
+            categories=categories,
+            items={
+                item["code"]: (category, item)
+                for category in categories
+                for item in category.get("items", ())
+            },
+            bonus_items={item["code"]: item for item in scheme.get("bonus_items", ())},
+            per_inspection=scheme.get("aggregation", "sum") == PER_INSPECTION_AVERAGE,
+            full_marks=sum((to_decimal(c["max"]) for c in categories), ZERO),
+        )
+
+
+def score_participants(
+    inputs: Inputs, records_by_staff: dict[int, list[Record]]
+) -> dict[int, ParticipantResult]:
+    rules = _Rules.of(inputs.scheme)
+    return {
+        p.staff_id: _score(
+            p.staff_id, period_records(records_by_staff.get(p.staff_id, ()), inputs.period), rules
+        )
+        for p in inputs.participants
+    }
+
+
+def item_points(record: Record, item: dict) -> Decimal:
+    """Points a deduction record takes off: ``deduct`` × count on a fixed item; on a range
+    item the record's 数值 is the points and must lie within the range."""
+    deduct = item["deduct"]
+    if not isinstance(deduct, dict):
+        return to_decimal(deduct) * count_of(record)
+    low, high = to_decimal(deduct["min"]), to_decimal(deduct["max"])
+    if record.value is None or not low <= record.value <= high:
+        raise ValueError(
+            f"record {record.id}: item {item['code']} ({item['name']}) deducts {low} to "
+            f"{high} points; the record's value {record.value} is outside that range"
+        )
+    return record.value
+
+
+def _score(staff_id: int, records: list[Record], rules: _Rules) -> ParticipantResult:
+    deductions = {
+        r.id: item_points(r, rules.items[r.code][1])
+        for r in records
+        if r.kind == DEDUCTION and r.code in rules.items
+    }
+    result = ParticipantResult(staff_id=staff_id, score=ZERO, raw_score=ZERO)
+    result.effects = [_record_effect(r, deductions, rules) for r in records]
+    inspections = _inspections(records, deductions, rules) if rules.per_inspection else []
+    if rules.per_inspection and not inspections:
+        add_flag(result, FLAG_NO_INSPECTIONS)
+    charged: defaultdict[str, Decimal] = defaultdict(lambda: ZERO)
+    for record in records:
+        if record.id in deductions:
+            charged[_category_code(record, rules)] += deductions[record.id]
+    categories = {
+        category["code"]: _category_score(
+            category,
+            records,
+            charged=charged[category["code"]],
+            inspections=inspections,
+            result=result,
+        )
+        for category in rules.categories
+    }
+    bonus = sum(
+        (bonus_points(r, rules.bonus_items[r.code]) for r in records if _is_bonus(r, rules)),
+        ZERO,
+    )
+    total = sum(categories.values(), ZERO) + bonus
+    score = min(total, rules.full_marks)
+    if total > score:
+        result.effects.append(
+            Effect(None, BONUS, "", "满分封顶", None, round2(score - total), "不超过满分")
+        )
+    result.raw_score = score
+    result.score = round2(score)
+    result.parts = {
+        "categories": {code: round2(value) for code, value in categories.items()},
+        "bonus": round2(bonus),
+    }
+    return result
+
+
+def _is_bonus(record: Record, rules: _Rules) -> bool:
+    return record.kind == BONUS and record.code in rules.bonus_items
+
+
+def _category_code(record: Record, rules: _Rules) -> str:
+    return rules.items[record.code][0]["code"]
+
+
+# --- one category ---------------------------------------------------------------------
+
+
+def _category_score(
+    category: dict,
+    records: list[Record],
+    *,
+    charged: Decimal,
+    inspections: list[dict[str, Decimal]],
+    result: ParticipantResult,
+) -> Decimal:
+    """``max`` − the category's deductions, never below 0; appends its computed lines.
+    ``charged`` is the sum of its item deductions."""
+    top = to_decimal(category["max"])
+    items_part = top - charged
+    if inspections:
+        averaged = _inspection_average(top, category["code"], inspections)
+        if averaged != items_part:
+            note = f"按{len(inspections)}次抽查平均"
+            result.effects.append(_line(category, averaged - items_part, note))
+        items_part = averaged
+    other = sum(
+        (_indicator_deduction(i, records, result) for i in category.get("indicators", ())),
+        ZERO,
+    )
+    if "complaints" in category:
+        config = category["complaints"]
+        other += sum((complaint_points(r, config) for r in valid_complaints(records)), ZERO)
+    if "satisfaction" in category:
+        other += _satisfaction_deduction(category, records, result)
+    raw = items_part - other
+    if raw < 0:
+        result.effects.append(_line(category, -raw, "扣完为止"))
+    return max(raw, ZERO)
+
+
+def _line(category: dict, points: Decimal, note: str) -> Effect:
+    return Effect(None, DEDUCTION, category["code"], category["name"], None, round2(points), note)
+
+
+# --- per-inspection average (按照抽查户数求平均数) ------------------------------------
+
+
+def _inspection_key(record: Record) -> tuple[str, str | date]:
+    """One 批次 is one inspection; with 批次 blank, one 日期 is."""
+    batch = record.batch.strip()
+    return ("batch", batch) if batch else ("date", record.date)
+
+
+def _inspections(
+    records: list[Record], deductions: dict[int, Decimal], rules: _Rules
+) -> list[dict[str, Decimal]]:
+    """Item deductions per inspection and category. Inspections are formed by item deduction
+    records only (a count of 0 records a clean visit): ratings, complaints and metrics
+    arrive on their own dates and are no inspection."""
+    found: dict[tuple, dict[str, Decimal]] = {}
+    for record in records:
+        if record.id in deductions:
+            per_category = found.setdefault(_inspection_key(record), defaultdict(lambda: ZERO))
+            per_category[_category_code(record, rules)] += deductions[record.id]
+    return list(found.values())
+
+
+def _inspection_average(top: Decimal, code: str, inspections: list[dict[str, Decimal]]) -> Decimal:
+    kept = sum((max(ZERO, top - inspection.get(code, ZERO)) for inspection in inspections), ZERO)
+    return kept / len(inspections)
+
+
+# --- indicators and satisfaction ------------------------------------------------------
+
+
+def _indicator_deduction(
+    indicator: dict, records: list[Record], result: ParticipantResult
+) -> Decimal:
+    value = metric_value(records, indicator["metric"], how=indicator.get("aggregate", "mean"))
+    if value is None:
+        add_flag(result, FLAG_MISSING_DATA)
+        return ZERO
+    target = to_decimal(indicator["target"])
+    at_least = indicator.get("direction", AT_LEAST) == AT_LEAST
+    shortfall = target - value if at_least else value - target
+    if shortfall <= 0:
+        return ZERO
+    deduction = (
+        shortfall / to_decimal(indicator.get("unit", 1)) * to_decimal(indicator["deduct_per_unit"])
+    )
+    sign = "≥" if at_least else "≤"
+    result.effects.append(
+        Effect(
+            None,
+            METRIC,
+            indicator["code"],
+            indicator["name"],
+            round2(value),
+            round2(-deduction),
+            f"目标{sign}{target}，差{round2(shortfall)}",
+        )
+    )
+    return deduction
+
+
+def _satisfaction_deduction(
+    category: dict, records: list[Record], result: ParticipantResult
+) -> Decimal:
+    config = category["satisfaction"]
+    satisfied, total = rating_counts(records)
+    if not total:
+        add_flag(result, FLAG_NO_RATINGS)
+        return ZERO
+    target = to_decimal(config["target_rate"])
+    # (target − rate) × per point with one division: exact whenever the result is finite.
+    shortfall_times_total = target * total - HUNDRED * satisfied
+    if shortfall_times_total <= 0:
+        return ZERO
+    deduction = shortfall_times_total * to_decimal(config["deduct_per_point"]) / total
+    rate = round2(HUNDRED * satisfied / total)
+    result.effects.append(
+        Effect(
+            None,
+            RATING,
+            category["code"],
+            category["name"],
+            rate,
+            round2(-deduction),
+            f"满意率{rate}%，目标{target}%",
+        )
+    )
+    return deduction
+
+
+# --- one line per counted record ------------------------------------------------------
+
+
+def _record_effect(record: Record, deductions: dict[int, Decimal], rules: _Rules) -> Effect:
+    label, points = _record_label_and_points(record, deductions, rules)
+    return Effect(record.id, record.kind, record.code, label, record.value, round2(points))
+
+
+def _record_label_and_points(
+    record: Record, deductions: dict[int, Decimal], rules: _Rules
+) -> tuple[str, Decimal]:
+    if record.id in deductions:
+        return rules.items[record.code][1]["name"], -deductions[record.id]
+    if _is_bonus(record, rules):
+        item = rules.bonus_items[record.code]
+        return item["name"], bonus_points(record, item)
+    if record.kind == COMPLAINT:
+        return _complaint_label_and_points(record, rules.categories)
+    if record.kind == METRIC:
+        return _joined(_indicator_names(record.code, rules.categories)) or record.code, ZERO
+    return record.code, ZERO  # ratings, incidents: used by computed lines and veto
+
+
+def _complaint_label_and_points(record: Record, categories: Iterable[dict]) -> tuple[str, Decimal]:
+    charging = [c for c in categories if "complaints" in c]
+    label = _joined(c["name"] for c in charging) or record.code
+    if not is_valid_complaint(record):
+        return label, ZERO
+    return label, -sum((complaint_points(record, c["complaints"]) for c in charging), ZERO)
+
+
+def _indicator_names(metric: str, categories: Iterable[dict]) -> list[str]:
+    return [
+        indicator["name"]
+        for category in categories
+        for indicator in category.get("indicators", ())
+        if indicator["metric"] == metric
+    ]
+
+
+def _joined(names: Iterable[str]) -> str:
+    return "、".join(dict.fromkeys(names))

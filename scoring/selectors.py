@@ -1,0 +1,157 @@
+"""Load one scheme+period's engine inputs from the database with a fixed number of queries,
+whatever the number of participants."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Q
+
+from evaluations.models import Record, SchemeVersion
+from scoring.engine import types as t
+from scoring.engine.common import known_codes
+from scoring.models import ParticipantResult, Period, Snapshot
+from staff.models import Staff, Unit
+
+ALWAYS_COUNTED = (t.RATING, t.COMPLAINT, t.INCIDENT)
+
+
+def participants_q(config: dict, period: t.Period) -> Q:
+    applies_to = config.get("applies_to") or {}
+    query = Q(position__name__in=applies_to.get("positions") or [], hire_date__lte=period.end)
+    units = applies_to.get("units")
+    if units:
+        unit_q = Q(pk__in=[])
+        for path in units:
+            unit_q |= Q(unit__path=path) | Q(unit__path__startswith=path + "/")
+        query &= unit_q
+    # 离职 without a date leaves every period not yet closed; with a date, periods from then on.
+    return query & (Q(status=Staff.Status.ACTIVE) | Q(left_date__gte=period.start))
+
+
+def load_participants(config: dict, period: t.Period) -> tuple[t.Participant, ...]:
+    rows = (
+        Staff.objects.filter(participants_q(config, period))
+        .order_by("employee_no")
+        .values_list("pk", "employee_no", "name", "unit__path", "position__name", "hire_date")
+    )
+    participants = [
+        t.Participant(pk, number, name, path, position, hired)
+        for pk, number, name, path, position, hired in rows
+    ]
+    if (config.get("eligibility") or {}).get("certificates"):
+        certificates = _certificates([p.staff_id for p in participants])
+        participants = [
+            t.Participant(
+                p.staff_id, p.employee_no, p.name, p.unit_path, p.position, p.hire_date,
+                frozenset(certificates.get(p.staff_id, ())),
+            )
+            for p in participants
+        ]
+    return tuple(participants)
+
+
+def _certificates(staff_ids: list[int]) -> dict[int, set[str]]:
+    through = Staff.certificates.through
+    result: dict[int, set[str]] = {}
+    for staff_id, name in through.objects.filter(staff_id__in=staff_ids).values_list(
+        "staff_id", "certificate__name"
+    ):
+        result.setdefault(staff_id, set()).add(name)
+    return result
+
+
+def _codes_q(config: dict) -> Q:
+    query = Q(kind__in=ALWAYS_COUNTED)
+    for kind, codes in known_codes(config).items():
+        if codes and kind not in ALWAYS_COUNTED:
+            query |= Q(kind=kind, code__in=sorted(codes))
+    return query
+
+
+def _lookback_days(config: dict) -> int:
+    return int((config.get("repeat") or {}).get("window_days", 0)) if config.get(
+        "method"
+    ) == "points_bank" else 0
+
+
+def _incident_window_start(config: dict, period: t.Period) -> date | None:
+    rule = (config.get("eligibility") or {}).get("no_incident_years")
+    if not rule:
+        return None
+    years = int(rule["years"])
+    end = period.end
+    try:
+        start = end.replace(year=end.year - years)
+    except ValueError:  # 29 February
+        start = end.replace(year=end.year - years, day=28)
+    return start + timedelta(days=1)
+
+
+def load_records(config: dict, period: t.Period, staff_q: Q) -> tuple[t.Record, ...]:
+    start = period.start - timedelta(days=_lookback_days(config))
+    window = Q(date__gte=start, date__lte=period.end)
+    incident_start = _incident_window_start(config, period)
+    if incident_start is not None and incident_start < start:
+        window |= Q(kind=t.INCIDENT, date__gte=incident_start, date__lte=period.end)
+    rows = (
+        Record.objects.filter(voided=False)
+        .filter(staff__in=Staff.objects.filter(staff_q).values("pk"))
+        .filter(window & _codes_q(config))
+        .order_by("date", "pk")
+        .values_list(
+            "pk", "staff_id", "date", "kind", "code", "value", "responsibility", "batch",
+            "level", "inspector_name", "note",
+        )
+    )
+    return tuple(
+        t.Record(pk, staff_id, day, kind, code, value, responsibility, batch, level, inspector, note)
+        for pk, staff_id, day, kind, code, value, responsibility, batch, level, inspector, note in rows
+    )
+
+
+def load_units() -> dict[str, t.Unit]:
+    return {path: t.Unit(path, head) for path, head in Unit.objects.values_list("path", "head_id")}
+
+
+def load_prior_wins(scheme_id: int, period: t.Period) -> tuple[dict[int, int], frozenset[int]]:
+    """Weekly wins and promotions in the other closed weeks whose Sunday is in this month."""
+    month_start = period.end.replace(day=1)
+    weeks = Period.objects.filter(
+        scheme_id=scheme_id, status=Period.Status.CLOSED,
+        end__gte=month_start, end__lt=period.end,
+    ).exclude(start=period.start)
+    latest = [latest_snapshot_id(week_id) for week_id in weeks.values_list("pk", flat=True)]
+    wins: dict[int, int] = {}
+    promoted: set[int] = set()
+    for staff_id, award, data in ParticipantResult.objects.filter(
+        snapshot_id__in=[s for s in latest if s]
+    ).exclude(award="").values_list("staff_id", "award", "data"):
+        wins[staff_id] = wins.get(staff_id, 0) + 1
+        if data.get("promotion"):
+            promoted.add(staff_id)
+    return wins, frozenset(promoted)
+
+
+def latest_snapshot_id(period_id: int) -> int | None:
+    return (
+        Snapshot.objects.filter(period_id=period_id).order_by("-version")
+        .values_list("pk", flat=True).first()
+    )
+
+
+def load_inputs(*, version: SchemeVersion, period: t.Period) -> t.Inputs:
+    config = version.config
+    staff_q = participants_q(config, period)
+    participants = load_participants(config, period)
+    records = load_records(config, period, staff_q)
+    prior_wins: dict[int, int] = {}
+    prior_promotions: frozenset[int] = frozenset()
+    if config.get("method") == "stars" and config.get("promotion"):
+        prior_wins, prior_promotions = load_prior_wins(version.scheme_id, period)
+    needs_units = config.get("method") == "points_bank" or config.get("unit_rollup")
+    return t.Inputs(
+        scheme=config, period=period, participants=participants, records=records,
+        units=load_units() if needs_units else {}, prior_wins=prior_wins,
+        prior_promotions=prior_promotions,
+    )

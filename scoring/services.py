@@ -1,0 +1,202 @@
+"""Closing and reopening periods, and the provisional standing of open ones."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_log
+from evaluations.models import Scheme, SchemeVersion
+from scoring.engine import compute_period
+from scoring.engine import types as t
+from scoring.engine.periods import parse_period_key, period_for_date
+from scoring.models import ParticipantResult, Period, Snapshot
+from scoring.selectors import load_inputs
+from scoring.signals import ledger_epoch
+
+
+class PeriodError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class CloseOutcome:
+    snapshot: Snapshot
+    created: bool  # False: records unchanged since the last snapshot, nothing stored
+    message: str
+
+
+def period_get_or_create(*, scheme: Scheme, key: str) -> Period:
+    try:
+        bounds = parse_period_key(scheme.period, key)
+    except ValueError as exc:
+        raise PeriodError(str(exc)) from None
+    period, _created = Period.objects.get_or_create(
+        scheme=scheme, key=bounds.key, defaults={"start": bounds.start, "end": bounds.end}
+    )
+    return period
+
+
+def period_bounds(period: Period) -> t.Period:
+    return t.Period(period.key, period.start, period.end)
+
+
+@transaction.atomic
+def period_close(*, scheme: Scheme, key: str, actor=None) -> CloseOutcome:
+    """Compute and freeze the period's results. Re-closing with unchanged inputs stores
+    nothing; after a reopen with changed records it stores the next version."""
+    if scheme.current_version is None:
+        raise PeriodError(_("scheme %(code)s has no version") % {"code": scheme.code})
+    period = period_get_or_create(scheme=scheme, key=key)
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    version = SchemeVersion.objects.get(pk=scheme.current_version_id)
+    inputs = load_inputs(version=version, period=period_bounds(period))
+    fingerprint = inputs_fingerprint(inputs, version_id=version.pk)
+    latest = period.snapshots.order_by("-version").first()
+    if latest is not None and latest.inputs_fingerprint == fingerprint:
+        reclosed = period.status != Period.Status.CLOSED
+        if reclosed:
+            period.status = Period.Status.CLOSED
+            period.save(update_fields=["status"])
+            audit_log(actor=actor, action="period.closed", target=period, summary=str(period),
+                      reason=_("reclosed with unchanged records"))
+        message = _("%(period)s: records unchanged since version %(v)s; nothing stored") % {
+            "period": period, "v": latest.version}
+        return CloseOutcome(latest, created=False, message=message)
+    outcome = compute_period(inputs)
+    snapshot = _store_snapshot(period, version, outcome, fingerprint, actor=actor,
+                               number=(latest.version + 1) if latest else 1)
+    period.status = Period.Status.CLOSED
+    period.save(update_fields=["status"])
+    audit_log(
+        actor=actor, action="period.closed", target=period, summary=str(period),
+        after={"snapshot_version": snapshot.version, "content_hash": snapshot.content_hash},
+    )
+    message = _("%(period)s closed: version %(v)s, %(n)s participants") % {
+        "period": period, "v": snapshot.version, "n": len(outcome.results)}
+    return CloseOutcome(snapshot, created=True, message=message)
+
+
+@transaction.atomic
+def period_reopen(*, period: Period, actor=None, reason: str) -> Period:
+    if not reason.strip():
+        raise PeriodError(_("a reason is required to reopen a period"))
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.status != Period.Status.CLOSED:
+        raise PeriodError(_("%(period)s is not closed") % {"period": period})
+    period.status = Period.Status.REOPENED
+    period._change_reason = reason
+    period.save(update_fields=["status"])
+    audit_log(actor=actor, action="period.reopened", target=period, summary=str(period), reason=reason)
+    return period
+
+
+def _store_snapshot(period, version, outcome: t.PeriodOutcome, fingerprint: str, *, actor,
+                    number: int) -> Snapshot:
+    rows = [result_to_json(result) for result in outcome.results]
+    rollup = [rollup_to_json(row) for row in outcome.unit_rollup]
+    content_hash = hashlib.sha256(
+        json.dumps({"results": rows, "rollup": rollup}, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    snapshot = Snapshot.objects.create(
+        period=period, version=number, scheme_version=version,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        inputs_fingerprint=fingerprint, content_hash=content_hash, unit_rollup=rollup,
+    )
+    ParticipantResult.objects.bulk_create(
+        [
+            ParticipantResult(
+                snapshot=snapshot, staff_id=result.staff_id, position=index, rank=result.rank,
+                score=result.score, grade=result.grade or "", award=result.award or "",
+                vetoed=bool(result.veto), eligible=not result.ineligible, data=row,
+            )
+            for index, (result, row) in enumerate(zip(outcome.results, rows, strict=True))
+        ],
+        batch_size=2000,
+    )
+    return snapshot
+
+
+def inputs_fingerprint(inputs: t.Inputs, *, version_id: int) -> str:
+    digest = hashlib.sha256(f"v{version_id}|{inputs.period.key}".encode())
+    for participant in inputs.participants:
+        digest.update(repr(participant).encode())
+    for record in inputs.records:
+        digest.update(repr(record).encode())
+    digest.update(repr(sorted(inputs.prior_wins.items())).encode())
+    digest.update(repr(sorted(inputs.prior_promotions)).encode())
+    for path, unit in sorted(inputs.units.items()):
+        digest.update(f"{path}:{unit.head_staff_id}".encode())
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- JSON form of results
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def result_to_json(result: t.ParticipantResult) -> dict:
+    return {
+        "staff_id": result.staff_id,
+        "score": str(result.score),
+        "raw_score": str(result.raw_score),
+        "grade": result.grade,
+        "rank": result.rank,
+        "parts": _json_value(result.parts),
+        "flags": list(result.flags),
+        "veto": [{"rule": hit.rule, "record_ids": list(hit.record_ids)} for hit in result.veto],
+        "ineligible": list(result.ineligible),
+        "award": result.award,
+        "promotion": _json_value(result.promotion),
+        "effects": [
+            {
+                "record_id": e.record_id, "kind": e.kind, "code": e.code, "label": e.label,
+                "value": _json_value(e.value), "points": str(e.points), "note": e.note,
+                "derived_from": e.derived_from,
+            }
+            for e in result.effects
+        ],
+    }
+
+
+def rollup_to_json(row: t.UnitRollupRow) -> dict:
+    return {
+        "unit_path": row.unit_path, "participants": row.participants, "average": str(row.average),
+        "head_staff_id": row.head_staff_id, "head_deduction": str(row.head_deduction),
+    }
+
+
+# ---------------------------------------------------------------- provisional standing
+
+
+def standing_compute(*, scheme: Scheme, day: date | None = None, key: str | None = None) -> tuple[t.Period, t.PeriodOutcome]:
+    """The live, provisional outcome of an open period (cached until the ledger changes)."""
+    if key:
+        bounds = parse_period_key(scheme.period, key)
+    else:
+        bounds = period_for_date(scheme.period, day or timezone.localdate())
+    cache_key = f"standing:{scheme.current_version_id}:{bounds.key}:{ledger_epoch()}"
+    outcome = cache.get(cache_key)
+    if outcome is None:
+        version = SchemeVersion.objects.get(pk=scheme.current_version_id)
+        outcome = compute_period(load_inputs(version=version, period=bounds))
+        cache.set(cache_key, outcome, timeout=3600)
+    return bounds, outcome

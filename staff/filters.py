@@ -1,0 +1,43 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import roles_for
+from staff.models import Position, Staff, Unit
+from staff.selectors import unit_supervised_list
+
+
+def _units_for(request):
+    return unit_supervised_list(roles=roles_for(request.user))
+
+
+class StaffFilter(django_filters.FilterSet):
+    """Search and filters of the staff list; pass ``request`` so units are scoped by role."""
+
+    q = django_filters.CharFilter(
+        method="search", label=_("Search"), help_text=_("employee number, name or pinyin initials")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        queryset=_units_for, method="in_unit_subtree", label=_("unit")
+    )
+    position = django_filters.ModelChoiceFilter(
+        queryset=Position.objects.all(), label=_("position")
+    )
+    status = django_filters.ChoiceFilter(choices=Staff.Status.choices, label=_("status"))
+
+    class Meta:
+        model = Staff
+        fields = ["q", "unit", "position", "status"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(employee_no__icontains=value)
+            | Q(name__icontains=value)
+            | Q(name_initials__contains=value.lower())
+        )
+
+    def in_unit_subtree(self, queryset, name, value: Unit):
+        return queryset.filter(value.subtree_q(prefix="unit__"))

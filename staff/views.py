@@ -1,0 +1,214 @@
+"""Staff pages. Writes go through staff.services, reads through staff.selectors."""
+
+import base64
+import secrets
+from io import BytesIO
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import INSPECTOR, UNIT_HEAD, hr_required, role_required, roles_for
+from staff.filters import StaffFilter
+from staff.forms import StaffForm, StaffImportForm, StaffLeaveForm, StaffLoginForm
+from staff.models import Staff
+from staff.selectors import (
+    STAFF_WORKBOOK_EXAMPLE,
+    STAFF_WORKBOOK_HEADERS,
+    staff_supervised_list,
+    staff_visible_detail,
+    staff_workbook_rows,
+    unit_tree,
+)
+from staff.services import (
+    STAFF_SHEET,
+    staff_create,
+    staff_create_login,
+    staff_import,
+    staff_leave,
+    staff_update,
+)
+from starservice.workbooks import SheetSpec, render_xlsx
+
+PAGE_SIZE = 50
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_SESSION_KEY = "staff_import_pending"
+PREVIEW_COLUMNS = ["工号", "姓名", "部门", "岗位", "入职日期"]  # then 状态, shown by its label
+
+
+@role_required(INSPECTOR, UNIT_HEAD)
+def staff_list_view(request):
+    roles = roles_for(request.user)
+    staff_filter = StaffFilter(
+        request.GET, queryset=staff_supervised_list(roles=roles), request=request
+    )
+    page = Paginator(staff_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "staff/staff_list.html", {"filter": staff_filter, "page": page})
+
+
+def _person_or_404(request, pk: int) -> Staff:
+    try:
+        return staff_visible_detail(roles=roles_for(request.user), pk=pk)
+    except Staff.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def staff_detail_view(request, pk: int):
+    person = _person_or_404(request, pk)
+    return render(
+        request, "staff/staff_detail.html", {"person": person, "login_form": StaffLoginForm()}
+    )
+
+
+@hr_required
+def staff_create_view(request):
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = staff_create(**form.cleaned_data, actor=request.user)
+        messages.success(request, _("%(person)s was added.") % {"person": person})
+        return redirect("staff:detail", pk=person.pk)
+    return render(request, "staff/staff_form.html", {"form": form})
+
+
+@hr_required
+def staff_edit_view(request, pk: int):
+    person = _person_or_404(request, pk)
+    form = StaffForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        certificates = fields.pop("certificates")
+        staff_update(person=person, certificates=certificates, actor=request.user, **fields)
+        messages.success(request, _("%(person)s was saved.") % {"person": person})
+        return redirect("staff:detail", pk=person.pk)
+    return render(request, "staff/staff_form.html", {"form": form, "person": person})
+
+
+@hr_required
+def staff_leave_view(request, pk: int):
+    person = _person_or_404(request, pk)
+    if not person.is_active:
+        messages.info(request, _("%(person)s has already left.") % {"person": person})
+        return redirect("staff:detail", pk=person.pk)
+    form = StaffLeaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        staff_leave(person=person, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("%(person)s is marked as left.") % {"person": person})
+        return redirect("staff:detail", pk=person.pk)
+    return render(request, "staff/staff_leave.html", {"form": form, "person": person})
+
+
+@hr_required
+def staff_login_view(request, pk: int):
+    person = _person_or_404(request, pk)
+    if person.user_id:
+        messages.warning(request, _("%(person)s already has a login account.") % {"person": person})
+        return redirect("staff:detail", pk=person.pk)
+    if not person.is_active:
+        messages.warning(
+            request, _("%(person)s has left; no login can be created.") % {"person": person}
+        )
+        return redirect("staff:detail", pk=person.pk)
+    form = StaffLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        staff_create_login(person=person, actor=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Login %(username)s created for %(person)s.")
+            % {"username": form.cleaned_data["username"], "person": person},
+        )
+        return redirect("staff:detail", pk=person.pk)
+    return render(request, "staff/staff_login.html", {"form": form, "person": person})
+
+
+@hr_required
+def unit_tree_view(request):
+    return render(request, "staff/unit_tree.html", {"roots": unit_tree()})
+
+
+@hr_required
+def staff_import_view(request):
+    """Upload a workbook and see a dry run; the file waits in the session for the confirm."""
+    form = StaffImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        result = staff_import(source=BytesIO(data), actor=request.user, dry_run=True)
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        if result.ok:
+            token = secrets.token_urlsafe(16)
+            request.session[IMPORT_SESSION_KEY] = {
+                "token": token,
+                "name": upload.name,
+                "data": base64.b64encode(data).decode("ascii"),
+            }
+            context["token"] = token
+        context.update(result=result, file_name=upload.name, preview=_preview_rows(result))
+    return render(request, "staff/staff_import.html", context)
+
+
+@hr_required
+@require_POST
+def staff_import_confirm_view(request):
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    if not pending or not secrets.compare_digest(pending["token"], request.POST.get("token", "")):
+        messages.error(request, _("This preview is no longer current; upload the file again."))
+        return redirect("staff:import")
+    del request.session[IMPORT_SESSION_KEY]
+    data = base64.b64decode(pending["data"])
+    result = staff_import(source=BytesIO(data), actor=request.user)
+    if not result.ok:
+        context = {
+            "form": StaffImportForm(),
+            "result": result,
+            "file_name": pending["name"],
+            "preview": _preview_rows(result),
+        }
+        return render(request, "staff/staff_import.html", context)
+    messages.success(
+        request,
+        _("Imported %(name)s: %(created)s added, %(updated)s updated.")
+        % {"name": pending["name"], "created": result.created, "updated": result.updated},
+    )
+    return redirect("staff:list")
+
+
+def _preview_rows(result) -> list[list]:
+    status_labels = dict(Staff.Status.choices)
+    return [
+        [row["row"], *(row[column] for column in PREVIEW_COLUMNS), status_labels[row["状态"]]]
+        for row in result.preview
+    ]
+
+
+@hr_required
+def staff_import_template_view(request):
+    sheet = SheetSpec(
+        name=STAFF_SHEET, headers=STAFF_WORKBOOK_HEADERS, rows=[STAFF_WORKBOOK_EXAMPLE]
+    )
+    return _xlsx_response(render_xlsx([sheet]), _("staff-import-template") + ".xlsx")
+
+
+@hr_required
+def staff_export_view(request):
+    roles = roles_for(request.user)
+    people = StaffFilter(
+        request.GET, queryset=staff_supervised_list(roles=roles), request=request
+    ).qs
+    sheet = SheetSpec(
+        name=STAFF_SHEET, headers=STAFF_WORKBOOK_HEADERS, rows=staff_workbook_rows(people=people)
+    )
+    today = timezone.localdate().isoformat()
+    return _xlsx_response(render_xlsx([sheet]), f"{_('staff')}-{today}.xlsx")
+
+
+def _xlsx_response(data: bytes, filename: str) -> FileResponse:
+    return FileResponse(
+        BytesIO(data), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )
