@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from evaluations.models import Scheme, SchemeVersion
+from evaluations.scheme_schema import load_scheme
 
 
 class SchemeInvalid(Exception):
@@ -17,11 +18,7 @@ class SchemeInvalid(Exception):
 
 def scheme_parse(*, yaml_text: str) -> dict:
     """The validated scheme dict, or SchemeInvalid listing every problem with its path."""
-    from evaluations.scheme_schema import parse_yaml, validate_scheme
-
-    data, errors = parse_yaml(yaml_text)
-    if data is not None and not errors:
-        errors = validate_scheme(data)
+    data, errors = load_scheme(yaml_text)
     if errors:
         raise SchemeInvalid([str(error) for error in errors])
     return data

@@ -43,7 +43,12 @@ def load_participants(config: dict, period: t.Period) -> tuple[t.Participant, ..
         certificates = _certificates([p.staff_id for p in participants])
         participants = [
             t.Participant(
-                p.staff_id, p.employee_no, p.name, p.unit_path, p.position, p.hire_date,
+                p.staff_id,
+                p.employee_no,
+                p.name,
+                p.unit_path,
+                p.position,
+                p.hire_date,
                 frozenset(certificates.get(p.staff_id, ())),
             )
             for p in participants
@@ -70,9 +75,13 @@ def _codes_q(config: dict) -> Q:
 
 
 def _lookback_days(config: dict) -> int:
-    return int((config.get("repeat") or {}).get("window_days", 0)) if config.get(
-        "method"
-    ) == "points_bank" else 0
+    """Points-bank history the rules look back into: repeats and the retraining count."""
+    if config.get("method") != "points_bank":
+        return 0
+    windows = [
+        (config.get(block) or {}).get("window_days", 0) for block in ("repeat", "retraining")
+    ]
+    return int(max(windows))
 
 
 def _incident_window_start(config: dict, period: t.Period) -> date | None:
@@ -100,14 +109,21 @@ def load_records(config: dict, period: t.Period, staff_q: Q) -> tuple[t.Record, 
         .filter(window & _codes_q(config))
         .order_by("date", "pk")
         .values_list(
-            "pk", "staff_id", "date", "kind", "code", "value", "responsibility", "batch",
-            "level", "inspector_name", "note",
+            "pk",
+            "staff_id",
+            "date",
+            "kind",
+            "code",
+            "value",
+            "responsibility",
+            "batch",
+            "level",
+            "inspector_name",
+            "note",
         )
     )
-    return tuple(
-        t.Record(pk, staff_id, day, kind, code, value, responsibility, batch, level, inspector, note)
-        for pk, staff_id, day, kind, code, value, responsibility, batch, level, inspector, note in rows
-    )
+    # values_list columns are in t.Record's field order.
+    return tuple(t.Record(*row) for row in rows)
 
 
 def load_units() -> dict[str, t.Unit]:
@@ -118,15 +134,16 @@ def load_prior_wins(scheme_id: int, period: t.Period) -> tuple[dict[int, int], f
     """Weekly wins and promotions in the other closed weeks whose Sunday is in this month."""
     month_start = period.end.replace(day=1)
     weeks = Period.objects.filter(
-        scheme_id=scheme_id, status=Period.Status.CLOSED,
-        end__gte=month_start, end__lt=period.end,
+        scheme_id=scheme_id,
+        status=Period.Status.CLOSED,
+        end__gte=month_start,
+        end__lt=period.end,
     ).exclude(start=period.start)
     latest = [latest_snapshot_id(week_id) for week_id in weeks.values_list("pk", flat=True)]
     wins: dict[int, int] = {}
     promoted: set[int] = set()
-    for staff_id, award, data in ParticipantResult.objects.filter(
-        snapshot_id__in=[s for s in latest if s]
-    ).exclude(award="").values_list("staff_id", "award", "data"):
+    winners = ParticipantResult.objects.filter(snapshot_id__in=[s for s in latest if s])
+    for staff_id, data in winners.exclude(award="").values_list("staff_id", "data"):
         wins[staff_id] = wins.get(staff_id, 0) + 1
         if data.get("promotion"):
             promoted.add(staff_id)
@@ -135,8 +152,10 @@ def load_prior_wins(scheme_id: int, period: t.Period) -> tuple[dict[int, int], f
 
 def latest_snapshot_id(period_id: int) -> int | None:
     return (
-        Snapshot.objects.filter(period_id=period_id).order_by("-version")
-        .values_list("pk", flat=True).first()
+        Snapshot.objects.filter(period_id=period_id)
+        .order_by("-version")
+        .values_list("pk", flat=True)
+        .first()
     )
 
 
@@ -151,7 +170,11 @@ def load_inputs(*, version: SchemeVersion, period: t.Period) -> t.Inputs:
         prior_wins, prior_promotions = load_prior_wins(version.scheme_id, period)
     needs_units = config.get("method") == "points_bank" or config.get("unit_rollup")
     return t.Inputs(
-        scheme=config, period=period, participants=participants, records=records,
-        units=load_units() if needs_units else {}, prior_wins=prior_wins,
+        scheme=config,
+        period=period,
+        participants=participants,
+        records=records,
+        units=load_units() if needs_units else {},
+        prior_wins=prior_wins,
         prior_promotions=prior_promotions,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,6 +13,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from audit.services import audit_log
 from evaluations.models import Scheme, SchemeVersion
@@ -20,7 +22,9 @@ from scoring.engine import types as t
 from scoring.engine.periods import parse_period_key, period_for_date
 from scoring.models import ParticipantResult, Period, Snapshot
 from scoring.selectors import load_inputs
-from scoring.signals import ledger_epoch
+from scoring.signals import ledger_epoch, period_closed
+
+logger = logging.getLogger(__name__)
 
 
 class PeriodError(Exception):
@@ -50,9 +54,11 @@ def period_bounds(period: Period) -> t.Period:
 
 
 @transaction.atomic
-def period_close(*, scheme: Scheme, key: str, actor=None) -> CloseOutcome:
+def period_close(*, scheme: Scheme, key: str, actor=None, reason: str = "") -> CloseOutcome:
     """Compute and freeze the period's results. Re-closing with unchanged inputs stores
-    nothing; after a reopen with changed records it stores the next version."""
+    nothing; after a reopen with changed records it stores the next version. The Period
+    row lock serialises concurrent closes of one scheme+period; ``period_closed`` receivers
+    (the notice draft) write in this transaction."""
     if scheme.current_version is None:
         raise PeriodError(_("scheme %(code)s has no version") % {"code": scheme.code})
     period = period_get_or_create(scheme=scheme, key=key)
@@ -66,22 +72,43 @@ def period_close(*, scheme: Scheme, key: str, actor=None) -> CloseOutcome:
         if reclosed:
             period.status = Period.Status.CLOSED
             period.save(update_fields=["status"])
-            audit_log(actor=actor, action="period.closed", target=period, summary=str(period),
-                      reason=_("reclosed with unchanged records"))
+            audit_log(
+                actor=actor,
+                action="period.closed",
+                target=period,
+                summary=str(period),
+                reason=reason or _("reclosed with unchanged records"),
+            )
         message = _("%(period)s: records unchanged since version %(v)s; nothing stored") % {
-            "period": period, "v": latest.version}
+            "period": period,
+            "v": latest.version,
+        }
         return CloseOutcome(latest, created=False, message=message)
     outcome = compute_period(inputs)
-    snapshot = _store_snapshot(period, version, outcome, fingerprint, actor=actor,
-                               number=(latest.version + 1) if latest else 1)
+    snapshot = _store_snapshot(
+        period,
+        version,
+        outcome,
+        fingerprint,
+        actor=actor,
+        number=(latest.version + 1) if latest else 1,
+    )
     period.status = Period.Status.CLOSED
     period.save(update_fields=["status"])
     audit_log(
-        actor=actor, action="period.closed", target=period, summary=str(period),
+        actor=actor,
+        action="period.closed",
+        target=period,
+        summary=str(period),
+        reason=reason,
         after={"snapshot_version": snapshot.version, "content_hash": snapshot.content_hash},
     )
+    period_closed.send(sender=Snapshot, snapshot=snapshot, actor=actor)
     message = _("%(period)s closed: version %(v)s, %(n)s participants") % {
-        "period": period, "v": snapshot.version, "n": len(outcome.results)}
+        "period": period,
+        "v": snapshot.version,
+        "n": len(outcome.results),
+    }
     return CloseOutcome(snapshot, created=True, message=message)
 
 
@@ -95,28 +122,42 @@ def period_reopen(*, period: Period, actor=None, reason: str) -> Period:
     period.status = Period.Status.REOPENED
     period._change_reason = reason
     period.save(update_fields=["status"])
-    audit_log(actor=actor, action="period.reopened", target=period, summary=str(period), reason=reason)
+    audit_log(
+        actor=actor, action="period.reopened", target=period, summary=str(period), reason=reason
+    )
     return period
 
 
-def _store_snapshot(period, version, outcome: t.PeriodOutcome, fingerprint: str, *, actor,
-                    number: int) -> Snapshot:
+def _store_snapshot(
+    period, version, outcome: t.PeriodOutcome, fingerprint: str, *, actor, number: int
+) -> Snapshot:
     rows = [result_to_json(result) for result in outcome.results]
     rollup = [rollup_to_json(row) for row in outcome.unit_rollup]
     content_hash = hashlib.sha256(
         json.dumps({"results": rows, "rollup": rollup}, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
     snapshot = Snapshot.objects.create(
-        period=period, version=number, scheme_version=version,
+        period=period,
+        version=number,
+        scheme_version=version,
         created_by=actor if actor is not None and actor.is_authenticated else None,
-        inputs_fingerprint=fingerprint, content_hash=content_hash, unit_rollup=rollup,
+        inputs_fingerprint=fingerprint,
+        content_hash=content_hash,
+        unit_rollup=rollup,
     )
     ParticipantResult.objects.bulk_create(
         [
             ParticipantResult(
-                snapshot=snapshot, staff_id=result.staff_id, position=index, rank=result.rank,
-                score=result.score, grade=result.grade or "", award=result.award or "",
-                vetoed=bool(result.veto), eligible=not result.ineligible, data=row,
+                snapshot=snapshot,
+                staff_id=result.staff_id,
+                position=index,
+                rank=result.rank,
+                score=result.score,
+                grade=result.grade or "",
+                award=result.award or "",
+                vetoed=bool(result.veto),
+                eligible=not result.ineligible,
+                data=row,
             )
             for index, (result, row) in enumerate(zip(outcome.results, rows, strict=True))
         ],
@@ -168,8 +209,13 @@ def result_to_json(result: t.ParticipantResult) -> dict:
         "promotion": _json_value(result.promotion),
         "effects": [
             {
-                "record_id": e.record_id, "kind": e.kind, "code": e.code, "label": e.label,
-                "value": _json_value(e.value), "points": str(e.points), "note": e.note,
+                "record_id": e.record_id,
+                "kind": e.kind,
+                "code": e.code,
+                "label": e.label,
+                "value": _json_value(e.value),
+                "points": str(e.points),
+                "note": e.note,
                 "derived_from": e.derived_from,
             }
             for e in result.effects
@@ -179,24 +225,37 @@ def result_to_json(result: t.ParticipantResult) -> dict:
 
 def rollup_to_json(row: t.UnitRollupRow) -> dict:
     return {
-        "unit_path": row.unit_path, "participants": row.participants, "average": str(row.average),
-        "head_staff_id": row.head_staff_id, "head_deduction": str(row.head_deduction),
+        "unit_path": row.unit_path,
+        "participants": row.participants,
+        "average": str(row.average),
+        "head_staff_id": row.head_staff_id,
+        "head_deduction": str(row.head_deduction),
     }
 
 
 # ---------------------------------------------------------------- provisional standing
 
 
-def standing_compute(*, scheme: Scheme, day: date | None = None, key: str | None = None) -> tuple[t.Period, t.PeriodOutcome]:
+def standing_compute(
+    *, scheme: Scheme, day: date | None = None, key: str | None = None
+) -> tuple[t.Period, t.PeriodOutcome]:
     """The live, provisional outcome of an open period (cached until the ledger changes)."""
     if key:
         bounds = parse_period_key(scheme.period, key)
     else:
         bounds = period_for_date(scheme.period, day or timezone.localdate())
-    cache_key = f"standing:{scheme.current_version_id}:{bounds.key}:{ledger_epoch()}"
-    outcome = cache.get(cache_key)
+    try:
+        cache_key = f"standing:{scheme.current_version_id}:{bounds.key}:{ledger_epoch()}"
+        outcome = cache.get(cache_key)
+    except RedisError as exc:  # the cache is down: compute, never fail the page
+        logger.warning("standings cache unavailable (%s); computing without it", exc)
+        cache_key, outcome = None, None
     if outcome is None:
         version = SchemeVersion.objects.get(pk=scheme.current_version_id)
         outcome = compute_period(load_inputs(version=version, period=bounds))
-        cache.set(cache_key, outcome, timeout=3600)
+        if cache_key is not None:
+            try:
+                cache.set(cache_key, outcome, timeout=3600)
+            except RedisError as exc:
+                logger.warning("standings cache unavailable (%s); result not cached", exc)
     return bounds, outcome

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "evaluations",
     "scoring",
     "reports",
+    "inspections",
+    "complaints",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -6,4 +6,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("staff/", include("staff.urls")),
+    path("schemes/", include("evaluations.scheme_urls")),
+    path("inspections/", include("inspections.urls")),
+    path("complaints/", include("complaints.urls")),
+    path("", include("dashboards.urls")),
+    path("reports/", include("reports.urls")),
 ]

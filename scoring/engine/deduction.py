@@ -46,7 +46,7 @@ from scoring.engine.types import (
 )
 
 PER_INSPECTION_AVERAGE = "per_inspection_average"
-AT_LEAST, AT_MOST = "at_least", "at_most"
+AT_LEAST = "at_least"  # the other direction is at_most
 
 
 @dataclass(frozen=True)

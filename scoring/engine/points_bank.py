@@ -35,13 +35,6 @@ from scoring.engine.types import (
     Unit,
 )
 
-# The quoted source's values, used for keys a present block leaves out; a block that is
-# absent altogether turns its rule off.
-DEFAULT_BASE = 12  # "每位员工基础分全年为12分"
-DEFAULT_REPEAT = {"window_days": 30, "multiplier": 2}
-DEFAULT_RETRAINING = {"at_or_below": 0, "violations": 3, "window_days": 30}
-DEFAULT_LIABILITY = {"management": Decimal("1.0"), "staff": Decimal("0.5")}
-
 REPEAT_NOTE = "重犯加倍"
 LIABILITY_LABEL = "管理责任连带"
 RESPONSIBILITY_NAMES = {RESPONSIBILITY_MANAGEMENT: "管理责任"}  # anything else: 员工责任
@@ -56,61 +49,50 @@ _CAP_CONDITIONS: dict[str, Callable[[Decimal, int, Decimal], bool]] = {
 
 
 @dataclass(frozen=True)
-class _Repeat:
-    window_days: int
-    multiplier: Decimal
+class _Window:
+    """``count`` occurrences within ``days`` days: the repeat window (count = multiplier) or
+    the retraining violations trigger."""
 
-
-@dataclass(frozen=True)
-class _Retraining:
-    at_or_below: Decimal
-    violations: int
-    window_days: int
+    days: int
+    count: Decimal
 
 
 @dataclass(frozen=True)
 class _Rules:
+    """The scheme's rules; an absent optional block (or retraining trigger) is off."""
+
     base: Decimal
     items: dict[str, dict]
     bonus_items: dict[str, dict]
-    repeat: _Repeat | None
-    retraining: _Retraining | None
+    repeat: _Window | None  # count: the multiplier
+    retraining_at_or_below: Decimal | None
+    retraining_violations: _Window | None  # count: the number of violations
     liability: dict[str, Decimal]
     grade_caps: tuple[dict, ...]
 
     @classmethod
     def of(cls, scheme: dict) -> _Rules:
+        retraining = scheme.get("retraining", {})
+        at_or_below = retraining.get("at_or_below")
         return cls(
-            base=to_decimal(scheme.get("base", DEFAULT_BASE)),
+            base=to_decimal(scheme["base"]),
             items={item["code"]: item for item in scheme["items"]},
             bonus_items={item["code"]: item for item in scheme.get("bonus_items", ())},
-            repeat=_repeat_rules(scheme.get("repeat")),
-            retraining=_retraining_rules(scheme.get("retraining")),
-            liability=_liability_rules(scheme.get("manager_liability")),
+            repeat=_window(scheme.get("repeat", {}), "multiplier"),
+            retraining_at_or_below=None if at_or_below is None else to_decimal(at_or_below),
+            retraining_violations=_window(retraining, "violations"),
+            liability={
+                key: to_decimal(value) for key, value in scheme.get("manager_liability", {}).items()
+            },
             grade_caps=tuple(scheme.get("grade_caps", ())),
         )
 
 
-def _repeat_rules(block: dict | None) -> _Repeat | None:
-    if block is None:
+def _window(block: dict, count_key: str) -> _Window | None:
+    """The block's window with its ``count_key`` as count; None when the key is absent."""
+    if count_key not in block:
         return None
-    block = {**DEFAULT_REPEAT, **block}
-    return _Repeat(int(block["window_days"]), to_decimal(block["multiplier"]))
-
-
-def _retraining_rules(block: dict | None) -> _Retraining | None:
-    if block is None:
-        return None
-    block = {**DEFAULT_RETRAINING, **block}
-    return _Retraining(
-        to_decimal(block["at_or_below"]), int(block["violations"]), int(block["window_days"])
-    )
-
-
-def _liability_rules(block: dict | None) -> dict[str, Decimal]:
-    if block is None:
-        return {}
-    return {key: to_decimal(value) for key, value in {**DEFAULT_LIABILITY, **block}.items()}
+    return _Window(int(block["window_days"]), to_decimal(block[count_key]))
 
 
 @dataclass(frozen=True)
@@ -177,7 +159,7 @@ def _occurrences(records: list[Record], rules: _Rules) -> list[_Occurrence]:
             repeat = (
                 rules.repeat is not None
                 and previous is not None
-                and (record.date - previous).days <= rules.repeat.window_days
+                and (record.date - previous).days <= rules.repeat.days
             )
             found.append(_Occurrence(record, seq, repeat))
             last_seen[record.code] = record.date
@@ -187,7 +169,7 @@ def _occurrences(records: list[Record], rules: _Rules) -> list[_Occurrence]:
 def _charge(occurrence: _Occurrence, rules: _Rules) -> tuple[Decimal, Decimal]:
     """(points, fine) of one occurrence; a repeat is multiplied once, never compounded."""
     item = rules.items[occurrence.record.code]
-    factor = rules.repeat.multiplier if occurrence.repeat else Decimal(1)
+    factor = rules.repeat.count if occurrence.repeat else Decimal(1)
     return to_decimal(item["points"]) * factor, to_decimal(item.get("fine", 0)) * factor
 
 
@@ -209,9 +191,13 @@ def _own_entries(
         elif record.kind == BONUS:
             entries.append(_bonus_entry(record, rules))
         else:  # complaints, ratings, veto records… and a deduction with count 0
-            effect = Effect(record.id, record.kind, record.code, record.code, record.value, ZERO)
-            entries.append(_Entry(record.date, (record.id, 0, 0), ZERO, effect))
+            entries.append(_neutral_entry(record))
     return entries
+
+
+def _neutral_entry(record: Record) -> _Entry:
+    effect = Effect(record.id, record.kind, record.code, record.code, record.value, round2(ZERO))
+    return _Entry(record.date, (record.id, 0, 0), ZERO, effect)
 
 
 def _deduction_entry(occurrence: _Occurrence, rules: _Rules) -> _Entry:
@@ -355,12 +341,11 @@ def _grade_cap(caps: Iterable[dict], points: Decimal, complaints: int) -> str | 
 def _retraining_date(
     entries: list[_Entry], occurrences: list[_Occurrence], rules: _Rules, period: Period
 ) -> date | None:
-    if rules.retraining is None:
-        return None
-    triggers = [
-        _balance_trigger(entries, rules.base, rules.retraining.at_or_below),
-        _violations_trigger(occurrences, rules.retraining, period),
-    ]
+    triggers = []
+    if rules.retraining_at_or_below is not None:
+        triggers.append(_balance_trigger(entries, rules.base, rules.retraining_at_or_below))
+    if rules.retraining_violations is not None:
+        triggers.append(_violations_trigger(occurrences, rules.retraining_violations, period))
     return min((day for day in triggers if day is not None), default=None)
 
 
@@ -376,13 +361,13 @@ def _balance_trigger(entries: list[_Entry], base: Decimal, at_or_below: Decimal)
 
 
 def _violations_trigger(
-    occurrences: list[_Occurrence], retraining: _Retraining, period: Period
+    occurrences: list[_Occurrence], window: _Window, period: Period
 ) -> date | None:
-    """The first day in the period that completes ``violations`` own occurrences lying at
-    most ``window_days`` apart (earlier ones may lie before the period)."""
-    span = retraining.violations - 1
+    """The first day in the period that completes ``window.count`` own occurrences lying at
+    most ``window.days`` days apart (earlier ones may lie before the period)."""
+    span = int(window.count) - 1
     for first, last in zip(occurrences, occurrences[span:], strict=False):
         apart = (last.record.date - first.record.date).days
-        if in_period(last.record, period) and apart <= retraining.window_days:
+        if in_period(last.record, period) and apart <= window.days:
             return last.record.date
     return None

@@ -33,12 +33,6 @@ from scoring.engine.types import (
 
 CONDUCT, RANKED, MANUAL = "conduct", "ranked", "manual"
 
-# The quoted source's values ("三颗红星…口头警告一次扣除一颗…两次则扣除一颗半…被扣分者,三颗红星扣除
-# 并加一颗绿星"), used when a conduct component leaves them out.
-DEFAULT_FULL = Decimal(3)
-DEFAULT_WARNING_LOSS = (Decimal(1), Decimal("1.5"), Decimal(3))
-DEFAULT_ON_DEDUCTION = {"red": Decimal(0), "green": Decimal(1)}
-
 
 @dataclass
 class _Tally:
@@ -109,7 +103,7 @@ def _result(
 
 def _neutral_effect(record: Record) -> Effect:
     """A counted record no component uses (rating, complaint, veto metric…): no stars."""
-    return Effect(record.id, record.kind, record.code, record.code, record.value, ZERO)
+    return Effect(record.id, record.kind, record.code, record.code, record.value, round2(ZERO))
 
 
 # --- conduct -------------------------------------------------------------------------
@@ -136,13 +130,11 @@ class _ConductRules:
 
     @classmethod
     def of(cls, component: dict) -> _ConductRules:
-        on_deduction = {**DEFAULT_ON_DEDUCTION, **component.get("on_deduction", {})}
-        losses = component.get("warning_loss")
         return cls(
-            full=to_decimal(component.get("full", DEFAULT_FULL)),
-            warning_loss=tuple(map(to_decimal, losses)) if losses else DEFAULT_WARNING_LOSS,
-            deduction_red=to_decimal(on_deduction["red"]),
-            deduction_green=to_decimal(on_deduction["green"]),
+            full=to_decimal(component["full"]),
+            warning_loss=tuple(map(to_decimal, component["warning_loss"])),
+            deduction_red=to_decimal(component["on_deduction"]["red"]),
+            deduction_green=to_decimal(component["on_deduction"]["green"]),
         )
 
     def red_after_warnings(self, count: Decimal) -> Decimal:

@@ -77,12 +77,12 @@ class Inputs:
     """Everything one period's computation needs.
 
     ``records`` holds the period's records of the participants and, in addition, the
-    history the rules look back into: points-bank item deductions up to the repeat
-    window before ``period.start`` and incidents in the eligibility look-back. The
+    history the rules look back into: points-bank item deductions up to the repeat and
+    retraining windows before ``period.start`` and incidents in the eligibility look-back. The
     engine filters by date itself. ``units`` maps every unit path to its head (needed
-    for manager liability and unit roll-up), and ``staff_units`` maps staff ids of unit
-    heads who are not participants to their unit path. ``prior_wins`` counts weekly wins
-    per staff id in closed weeks of the same calendar month (stars promotion)."""
+    for manager liability and unit roll-up). ``prior_wins`` counts weekly wins per staff
+    id in the earlier closed weeks whose Sunday is in the same calendar month, and
+    ``prior_promotions`` who was already promoted that month (stars promotion)."""
 
     scheme: dict
     period: Period

@@ -104,23 +104,22 @@ def source_weights(
     sources: Iterable[dict], present: set[str], policy: str
 ) -> tuple[dict[str, Decimal], Decimal]:
     """Relative weights of the sources that count, and their divisor: the sources part is
-    Σ weight × score ÷ divisor. One division at the end keeps equal thirds exact."""
-    if policy == ZERO_WEIGHT:
-        weights = {s["code"]: to_decimal(s["weight"]) for s in sources}
-    elif policy == EQUAL_SPLIT:
-        weights = {s["code"]: ONE for s in sources if s["code"] in present}
-    elif policy == PROPORTIONAL:
-        weights = {s["code"]: to_decimal(s["weight"]) for s in sources if s["code"] in present}
-    else:
+    Σ weight × score ÷ divisor. One division at the end keeps equal thirds exact. The
+    configured weights hold unless a source is missing and the policy is not ``zero``."""
+    configured = {s["code"]: to_decimal(s["weight"]) for s in sources}
+    if policy not in (EQUAL_SPLIT, PROPORTIONAL, ZERO_WEIGHT):
         raise ValueError(f"unknown missing policy {policy!r}")
+    if policy == ZERO_WEIGHT or present >= configured.keys():
+        weights = configured
+    elif policy == EQUAL_SPLIT:
+        weights = {code: ONE for code in configured if code in present}
+    else:
+        weights = {code: weight for code, weight in configured.items() if code in present}
     return weights, sum(weights.values(), ZERO)
 
 
-def weight_percentages(
-    sources: Iterable[dict], present: set[str], policy: str
-) -> dict[str, Decimal]:
-    """Each counted source's effective weight in percent."""
-    weights, divisor = source_weights(sources, present, policy)
+def weight_percentages(weights: Mapping[str, Decimal], divisor: Decimal) -> dict[str, Decimal]:
+    """Each counted source's effective weight in percent, from ``source_weights``."""
     return {code: weight * HUNDRED / divisor for code, weight in weights.items()}
 
 
@@ -154,17 +153,9 @@ def _score(
         if present
         else ZERO
     )
-    complaints = scheme.get("complaints")
-    complaint_total = (
-        sum((complaint_points(r, complaints) for r in valid_complaints(records)), ZERO)
-        if complaints
-        else ZERO
-    )
+    complaint_total = _complaint_total(records, scheme.get("complaints"))
     bonus_items = {item["code"]: item for item in scheme.get("bonus_items", ())}
-    bonus = sum(
-        (bonus_points(r, bonus_items[r.code]) for r in records if _is_bonus(r, bonus_items)),
-        ZERO,
-    )
+    bonus = _bonus_total(records, bonus_items)
     raw = sources_part - complaint_total + bonus
     result = ParticipantResult(
         staff_id=staff_id,
@@ -178,12 +169,24 @@ def _score(
     )
     if not present:
         add_flag(result, FLAG_NO_DATA)
-    explainer = _Explainer.of(scheme, records, bonus_items, weights=weights, divisor=divisor)
+    percentages = weight_percentages(weights, divisor)
+    explainer = _Explainer.of(scheme, records, bonus_items, percentages=percentages)
     result.effects = [explainer.record_effect(r) for r in records]
     result.effects += explainer.vote_lines(scores, votes)
     if raw < 0:
         result.effects.append(Effect(None, DEDUCTION, "", "得分不低于0", None, round2(-raw)))
     return result
+
+
+def _complaint_total(records: list[Record], config: dict | None) -> Decimal:
+    if not config:
+        return ZERO
+    return sum((complaint_points(r, config) for r in valid_complaints(records)), ZERO)
+
+
+def _bonus_total(records: list[Record], bonus_items: Mapping[str, dict]) -> Decimal:
+    found = (r for r in records if _is_bonus(r, bonus_items))
+    return sum((bonus_points(r, bonus_items[r.code]) for r in found), ZERO)
 
 
 def _is_bonus(record: Record, bonus_items: Mapping[str, dict]) -> bool:
@@ -199,8 +202,7 @@ class _Explainer:
     score_counts: Counter[str]  # 得分 records per source: each carries 1/count of its mean
     complaints: dict | None
     bonus_items: Mapping[str, dict]
-    weights: Mapping[str, Decimal]
-    divisor: Decimal
+    percentages: Mapping[str, Decimal]
 
     @classmethod
     def of(
@@ -209,8 +211,7 @@ class _Explainer:
         records: list[Record],
         bonus_items: Mapping[str, dict],
         *,
-        weights: Mapping[str, Decimal],
-        divisor: Decimal,
+        percentages: Mapping[str, Decimal],
     ) -> _Explainer:
         sources = scheme["sources"]
         return cls(
@@ -221,8 +222,7 @@ class _Explainer:
             ),
             complaints=scheme.get("complaints"),
             bonus_items=bonus_items,
-            weights=weights,
-            divisor=divisor,
+            percentages=percentages,
         )
 
     def record_effect(self, record: Record) -> Effect:
@@ -233,7 +233,7 @@ class _Explainer:
 
     def _label_points_note(self, record: Record) -> tuple[str, Decimal, str]:
         if record.kind == SCORE and record.code in self.score_sources and record.value is not None:
-            share = self.weights[record.code] / (self.score_counts[record.code] * self.divisor)
+            share = self.percentages[record.code] / HUNDRED / self.score_counts[record.code]
             name = self.score_sources[record.code]["name"]
             return name, record.value * share, self._weight_note(record.code)
         if record.kind == METRIC and record.code in self.vote_sources:
@@ -247,7 +247,7 @@ class _Explainer:
         return record.code, ZERO, ""  # ratings, invalid complaints, incidents, veto metrics
 
     def _weight_note(self, code: str) -> str:
-        return f"权重{round2(self.weights[code] * HUNDRED / self.divisor)}%"
+        return f"权重{round2(self.percentages[code])}%"
 
     def vote_lines(
         self, scores: Mapping[str, Decimal | None], votes: Mapping[str, Votes]
@@ -258,7 +258,7 @@ class _Explainer:
             if score is None:
                 continue
             vote = votes[code]
-            points = self.weights[code] * score / self.divisor
+            points = self.percentages[code] * score / HUNDRED
             note = (
                 f"{vote.total}票÷本岗位最高{vote.top}票×100={round2(score)}，"
                 f"{self._weight_note(code)}"

@@ -8,24 +8,20 @@ from decimal import Decimal
 
 import pytest
 
-from scoring.engine import points_bank
+from scoring.engine import compute_period, points_bank
+from scoring.engine.common import counting_records
 from scoring.engine.types import (
-    BONUS,
-    COMPLAINT,
-    COMPLAINT_INVALID,
-    COMPLAINT_VALID,
     DEDUCTION,
     RESPONSIBILITY_MANAGEMENT,
-    RESPONSIBILITY_STAFF,
-    Inputs,
     Participant,
     ParticipantResult,
     Period,
     Record,
     Unit,
 )
+from tests.scoring.builders import bonus, complaint, d, deduction, inputs, participant
 
-D = Decimal
+MANAGEMENT = RESPONSIBILITY_MANAGEMENT
 YEAR = Period("2026", date(2026, 1, 1), date(2026, 12, 31))
 
 SCHEME = {
@@ -47,7 +43,7 @@ SCHEME = {
     ],
     "repeat": {"window_days": 30, "multiplier": 2},
     "retraining": {"at_or_below": 0, "violations": 3, "window_days": 30},
-    "manager_liability": {"management": D("1.0"), "staff": D("0.5")},
+    "manager_liability": {"management": d("1.0"), "staff": d("0.5")},
     "grade_scale": ["A+", "A", "B", "C", "D"],
     "grade_caps": [
         {"points_below": 6, "complaints_above": 3, "grade": "D"},
@@ -63,34 +59,17 @@ UNITS = {BRANCH: Unit(BRANCH, 20), COUNTER: Unit(COUNTER, 10)}
 
 
 def person(staff_id: int, unit: str = COUNTER) -> Participant:
-    return Participant(staff_id, f"B{staff_id:03d}", f"员工{staff_id}", unit, "柜员", date(2020, 1, 1))
-
-
-def rec(
-    rid: int,
-    staff_id: int,
-    day: date,
-    code: str,
-    value=None,
-    kind: str = DEDUCTION,
-    responsibility: str = RESPONSIBILITY_STAFF,
-    level: str = "",
-) -> Record:
-    value = None if value is None else D(str(value))
-    return Record(rid, staff_id, day, kind, code, value, responsibility, level=level)
+    return participant(staff_id, unit_path=unit)
 
 
 def score(
     records: list[Record],
-    people=(person(1),),
+    people: tuple[Participant, ...] = (),
     scheme: dict | None = None,
     units: dict | None = None,
 ) -> dict[int, ParticipantResult]:
-    inputs = Inputs(scheme or SCHEME, YEAR, tuple(people), tuple(records), units=units or {})
-    by_staff: dict[int, list[Record]] = {}
-    for record in records:
-        by_staff.setdefault(record.staff_id, []).append(record)
-    return points_bank.score_participants(inputs, by_staff)
+    year = inputs(scheme or SCHEME, people or (person(1),), records, period=YEAR, units=units)
+    return points_bank.score_participants(year, counting_records(year))
 
 
 def without(key: str) -> dict:
@@ -120,10 +99,10 @@ def test_no_records_balance_is_base():
 def test_balance_is_base_minus_deductions_plus_bonuses():
     # 12 − 1 (P-LATE) + 1 (P-STAR) − 3 (P-QUARREL) + 2 (P-PRAISE-CITY) = 11
     records = [
-        rec(1, 1, date(2026, 2, 3), "P-LATE"),
-        rec(2, 1, date(2026, 3, 1), "P-STAR", kind=BONUS),
-        rec(3, 1, date(2026, 5, 9), "P-QUARREL"),
-        rec(4, 1, date(2026, 6, 1), "P-PRAISE-CITY", kind=BONUS),
+        deduction(1, "P-LATE", on=date(2026, 2, 3)),
+        bonus(1, "P-STAR", on=date(2026, 3, 1)),
+        deduction(1, "P-QUARREL", on=date(2026, 5, 9)),
+        bonus(1, "P-PRAISE-CITY", on=date(2026, 6, 1)),
     ]
     result = score(records)[1]
     assert result.score == result.parts["balance"] == 11
@@ -133,20 +112,20 @@ def test_balance_is_base_minus_deductions_plus_bonuses():
 def test_balance_can_go_negative():
     # five quarrels more than 30 days apart (no doubling): 12 − 5 × 3 = −3
     days = [date(2026, m, 5) for m in (1, 3, 5, 7, 9)]
-    result = score([rec(i, 1, d, "P-QUARREL") for i, d in enumerate(days, 1)])[1]
+    result = score([deduction(1, "P-QUARREL", on=day) for day in days])[1]
     assert result.score == -3
 
 
 def test_bonus_value_is_its_count():
     # P-STAR × 2 → +2 points, reward 200
-    result = score([rec(1, 1, date(2026, 4, 1), "P-STAR", 2, kind=BONUS)])[1]
+    result = score([bonus(1, "P-STAR", 2, on=date(2026, 4, 1))])[1]
     assert (result.score, result.parts["rewards"]) == (14, 200)
 
 
 def test_records_outside_the_period_do_not_change_the_balance():
     records = [
-        rec(1, 1, date(2025, 12, 30), "P-QUARREL"),
-        rec(2, 1, date(2025, 12, 31), "P-STAR", kind=BONUS),
+        deduction(1, "P-QUARREL", on=date(2025, 12, 30)),
+        bonus(1, "P-STAR", on=date(2025, 12, 31)),
     ]
     result = score(records)[1]
     assert result.score == 12
@@ -154,13 +133,16 @@ def test_records_outside_the_period_do_not_change_the_balance():
 
 
 def test_effects_in_date_order_whatever_the_record_ids():
-    records = [rec(1, 1, date(2026, 6, 1), "P-LATE"), rec(2, 1, date(2026, 1, 2), "P-CHAT")]
-    assert [e.record_id for e in score(records)[1].effects] == [2, 1]
+    # record ids follow entry order, not dates: the June record has the smaller id
+    june = deduction(1, "P-LATE", on=date(2026, 6, 1), record_id=1)
+    january = deduction(1, "P-CHAT", on=date(2026, 1, 2), record_id=2)
+    assert [e.record_id for e in score([june, january])[1].effects] == [2, 1]
 
 
 def test_counted_records_without_points_get_a_zero_line():
-    result = score([rec(1, 1, date(2026, 3, 3), COMPLAINT_VALID, kind=COMPLAINT)])[1]
-    assert [(e.record_id, e.points) for e in result.effects] == [(1, 0)]
+    valid = complaint(1, on=date(2026, 3, 3))
+    result = score([valid])[1]
+    assert [(e.record_id, e.points) for e in result.effects] == [(valid.id, 0)]
 
 
 # --- repeats (重犯加倍) ---------------------------------------------------------------------
@@ -168,7 +150,7 @@ def test_counted_records_without_points_get_a_zero_line():
 
 def test_record_value_is_occurrence_count_and_later_ones_are_repeats():
     # P-LATE × 3 on one day: 1 + 2 + 2 = 5 points, fines 100 + 200 + 200 = 500
-    result = score([rec(1, 1, date(2026, 3, 3), "P-LATE", 3)])[1]
+    result = score([deduction(1, "P-LATE", 3, on=date(2026, 3, 3))])[1]
     assert deductions(result) == [-1, -2, -2]
     assert [e.note for e in result.effects] == ["", "重犯加倍", "重犯加倍"]
     assert (result.score, result.parts["fines"]) == (7, 500)
@@ -176,18 +158,27 @@ def test_record_value_is_occurrence_count_and_later_ones_are_repeats():
 
 def test_repeat_exactly_window_days_before_is_doubled():
     # 1 March → 31 March is 30 days: inclusive, so −2
-    records = [rec(1, 1, date(2026, 3, 1), "P-LATE"), rec(2, 1, date(2026, 3, 31), "P-LATE")]
+    records = [
+        deduction(1, "P-LATE", on=date(2026, 3, 1)),
+        deduction(1, "P-LATE", on=date(2026, 3, 31)),
+    ]
     assert deductions(score(records)[1]) == [-1, -2]
 
 
 def test_repeat_31_days_before_is_not_doubled():
-    records = [rec(1, 1, date(2026, 3, 1), "P-LATE"), rec(2, 1, date(2026, 4, 1), "P-LATE")]
+    records = [
+        deduction(1, "P-LATE", on=date(2026, 3, 1)),
+        deduction(1, "P-LATE", on=date(2026, 4, 1)),
+    ]
     assert deductions(score(records)[1]) == [-1, -1]
 
 
 def test_repeat_looks_back_into_the_previous_year():
     # 20 Dec 2025 (history) → 10 Jan 2026 is 21 days: doubled; the history itself costs nothing
-    records = [rec(1, 1, date(2025, 12, 20), "P-LATE"), rec(2, 1, date(2026, 1, 10), "P-LATE")]
+    records = [
+        deduction(1, "P-LATE", on=date(2025, 12, 20)),
+        deduction(1, "P-LATE", on=date(2026, 1, 10)),
+    ]
     result = score(records)[1]
     assert deductions(result) == [-2]
     assert (result.score, result.parts["fines"]) == (10, 200)
@@ -196,7 +187,7 @@ def test_repeat_looks_back_into_the_previous_year():
 def test_multiplier_never_compounds():
     # three within the window: 1, 2, 2 (not 4) → 12 − 5 = 7
     days = [date(2026, 5, 1), date(2026, 5, 10), date(2026, 5, 20)]
-    result = score([rec(i, 1, d, "P-LATE") for i, d in enumerate(days, 1)])[1]
+    result = score([deduction(1, "P-LATE", on=day) for day in days])[1]
     assert deductions(result) == [-1, -2, -2]
     assert result.score == 7
 
@@ -204,17 +195,33 @@ def test_multiplier_never_compounds():
 def test_repeat_window_counts_from_the_latest_occurrence():
     # 1 Jan, 25 Jan, 20 Feb: the third is 26 days after the second (50 after the first)
     days = [date(2026, 1, 1), date(2026, 1, 25), date(2026, 2, 20)]
-    result = score([rec(i, 1, d, "P-LATE") for i, d in enumerate(days, 1)])[1]
+    result = score([deduction(1, "P-LATE", on=day) for day in days])[1]
     assert deductions(result) == [-1, -2, -2]
 
 
+def test_same_item_twice_on_one_day_the_later_record_is_a_repeat():
+    # 0 days apart is within the window; records of one day apply in id order
+    records = [deduction(1, "P-LATE", on=date(2026, 5, 1)) for _ in range(2)]
+    result = score(records)[1]
+    assert [(e.record_id, e.points) for e in result.effects] == [
+        (records[0].id, -1),
+        (records[1].id, -2),
+    ]
+
+
 def test_repeat_is_per_item():
-    records = [rec(1, 1, date(2026, 5, 1), "P-LATE"), rec(2, 1, date(2026, 5, 2), "P-TABOO")]
+    records = [
+        deduction(1, "P-LATE", on=date(2026, 5, 1)),
+        deduction(1, "P-TABOO", on=date(2026, 5, 2)),
+    ]
     assert deductions(score(records)[1]) == [-1, -1]
 
 
 def test_without_repeat_block_repeats_are_not_doubled():
-    records = [rec(1, 1, date(2026, 5, 1), "P-LATE"), rec(2, 1, date(2026, 5, 2), "P-LATE")]
+    records = [
+        deduction(1, "P-LATE", on=date(2026, 5, 1)),
+        deduction(1, "P-LATE", on=date(2026, 5, 2)),
+    ]
     assert deductions(score(records, scheme=without("repeat"))[1]) == [-1, -1]
 
 
@@ -224,7 +231,7 @@ def test_without_repeat_block_repeats_are_not_doubled():
 def test_retraining_when_end_of_day_balance_reaches_zero():
     # quarrels 36+ days apart (no doubling, no 3-in-30): 12 → 9 → 6 → 3 → 0 on 25 April
     days = [date(2026, 1, 5), date(2026, 2, 10), date(2026, 3, 20), date(2026, 4, 25)]
-    result = score([rec(i, 1, d, "P-QUARREL") for i, d in enumerate(days, 1)])[1]
+    result = score([deduction(1, "P-QUARREL", on=day) for day in days])[1]
     assert result.score == 0
     assert result.parts["retraining_date"] == date(2026, 4, 25)
 
@@ -232,17 +239,17 @@ def test_retraining_when_end_of_day_balance_reaches_zero():
 def test_retraining_balance_uses_end_of_day_balance():
     # the 25 April quarrel takes the balance to 0, but a P-STAR the same day ends it at 1
     days = [date(2026, 1, 5), date(2026, 2, 10), date(2026, 3, 20), date(2026, 4, 25)]
-    records = [rec(i, 1, d, "P-QUARREL") for i, d in enumerate(days, 1)]
-    records.append(rec(9, 1, date(2026, 4, 25), "P-STAR", kind=BONUS))
+    records = [deduction(1, "P-QUARREL", on=day) for day in days]
+    records.append(bonus(1, "P-STAR", on=date(2026, 4, 25)))
     assert score(records)[1].parts["retraining_date"] is None
 
 
-def test_retraining_after_three_violations_within_30_days():
+def test_retraining_after_three_violations_of_any_items_within_30_days():
     # 1 Jan, 15 Jan, 31 Jan: first and last 30 days apart → flagged on 31 Jan (balance 8)
     records = [
-        rec(1, 1, date(2026, 1, 1), "P-LATE"),
-        rec(2, 1, date(2026, 1, 15), "P-TABOO"),
-        rec(3, 1, date(2026, 1, 31), "P-CHAT"),
+        deduction(1, "P-LATE", on=date(2026, 1, 1)),
+        deduction(1, "P-TABOO", on=date(2026, 1, 15)),
+        deduction(1, "P-CHAT", on=date(2026, 1, 31)),
     ]
     result = score(records)[1]
     assert result.score == 8
@@ -251,25 +258,25 @@ def test_retraining_after_three_violations_within_30_days():
 
 def test_no_retraining_when_three_violations_span_31_days():
     records = [
-        rec(1, 1, date(2026, 1, 1), "P-LATE"),
-        rec(2, 1, date(2026, 1, 15), "P-TABOO"),
-        rec(3, 1, date(2026, 2, 1), "P-CHAT"),
+        deduction(1, "P-LATE", on=date(2026, 1, 1)),
+        deduction(1, "P-TABOO", on=date(2026, 1, 15)),
+        deduction(1, "P-CHAT", on=date(2026, 2, 1)),
     ]
     assert score(records)[1].parts["retraining_date"] is None
 
 
 def test_record_with_count_three_is_three_violations():
-    assert score([rec(1, 1, date(2026, 7, 7), "P-LATE", 3)])[1].parts["retraining_date"] == date(
-        2026, 7, 7
-    )
+    assert score([deduction(1, "P-LATE", 3, on=date(2026, 7, 7))])[1].parts[
+        "retraining_date"
+    ] == date(2026, 7, 7)
 
 
 def test_retraining_count_includes_previous_year_occurrences():
     # "30天内连续违规三次": 20 Dec, 28 Dec 2025 and 10 Jan 2026 lie 21 days apart
     records = [
-        rec(1, 1, date(2025, 12, 20), "P-LATE"),
-        rec(2, 1, date(2025, 12, 28), "P-TABOO"),
-        rec(3, 1, date(2026, 1, 10), "P-CHAT"),
+        deduction(1, "P-LATE", on=date(2025, 12, 20)),
+        deduction(1, "P-TABOO", on=date(2025, 12, 28)),
+        deduction(1, "P-CHAT", on=date(2026, 1, 10)),
     ]
     assert score(records)[1].parts["retraining_date"] == date(2026, 1, 10)
 
@@ -278,19 +285,34 @@ def test_retraining_date_is_the_earliest_trigger():
     # 3 violations in 30 days on 31 Jan (12 − 3 − 1 − 2 = 6 left); quarrels on 20 Mar and
     # 30 Apr (no repeats: 78 and 41 days apart) take the balance to 0: the flag keeps 31 Jan
     records = [
-        rec(1, 1, date(2026, 1, 1), "P-QUARREL"),
-        rec(2, 1, date(2026, 1, 31), "P-LATE"),
-        rec(3, 1, date(2026, 1, 31), "P-CHAT"),
-        rec(4, 1, date(2026, 3, 20), "P-QUARREL"),
-        rec(5, 1, date(2026, 4, 30), "P-QUARREL"),
+        deduction(1, "P-QUARREL", on=date(2026, 1, 1)),
+        deduction(1, "P-LATE", on=date(2026, 1, 31)),
+        deduction(1, "P-CHAT", on=date(2026, 1, 31)),
+        deduction(1, "P-QUARREL", on=date(2026, 3, 20)),
+        deduction(1, "P-QUARREL", on=date(2026, 4, 30)),
     ]
     result = score(records)[1]
     assert result.score == 0
     assert result.parts["retraining_date"] == date(2026, 1, 31)
 
 
+def test_retraining_with_only_at_or_below_has_no_violations_trigger():
+    scheme = {**SCHEME, "retraining": {"at_or_below": 0}}
+    records = [deduction(1, "P-LATE", 3, on=date(2026, 7, 7))]  # 3 violations, balance 7
+    assert score(records, scheme=scheme)[1].parts["retraining_date"] is None
+
+
+def test_retraining_with_only_violations_has_no_balance_trigger():
+    # five quarrels 36+ days apart: balance −3, never 3 within 30 days
+    scheme = {**SCHEME, "retraining": {"violations": 3, "window_days": 30}}
+    days = [date(2026, m, 5) for m in (1, 3, 5, 7, 9)]
+    result = score([deduction(1, "P-QUARREL", on=day) for day in days], scheme=scheme)[1]
+    assert result.score == -3
+    assert result.parts["retraining_date"] is None
+
+
 def test_without_retraining_block_no_flag():
-    records = [rec(1, 1, date(2026, 7, 7), "P-LATE", 3)]
+    records = [deduction(1, "P-LATE", 3, on=date(2026, 7, 7))]
     assert score(records, scheme=without("retraining"))[1].parts["retraining_date"] is None
 
 
@@ -300,46 +322,49 @@ HEAD, TOP = person(10), person(20, BRANCH)
 
 
 def test_management_fault_head_takes_the_full_points_and_fine():
-    records = [rec(1, 1, date(2026, 4, 1), "P-QUARREL", responsibility=RESPONSIBILITY_MANAGEMENT)]
-    results = score(records, people=(person(1), HEAD), units=UNITS)
+    quarrel = deduction(1, "P-QUARREL", on=date(2026, 4, 1), responsibility=MANAGEMENT)
+    results = score([quarrel], people=(person(1), HEAD), units=UNITS)
     head = results[10]
     assert (head.score, head.parts["fines"]) == (9, 300)  # 12 − 3 × 1.0
     assert results[1].score == 9  # the offender keeps their own deduction
     (effect,) = head.effects
-    assert (effect.record_id, effect.derived_from, effect.points) == (None, 1, -3)
+    assert (effect.record_id, effect.derived_from, effect.points) == (None, quarrel.id, -3)
     assert "管理责任连带" in effect.label
     assert head.parts["derived"] == [
         {
-            "record_id": 1,
+            "record_id": quarrel.id,
             "staff_id": 1,
             "date": date(2026, 4, 1),
             "code": "P-QUARREL",
-            "responsibility": RESPONSIBILITY_MANAGEMENT,
-            "points": D(3),
-            "fine": D(300),
+            "responsibility": MANAGEMENT,
+            "points": d(3),
+            "fine": d(300),
         }
     ]
 
 
 def test_staff_fault_head_takes_half():
     # staff fault is the default: 3 × 0.5 = 1.5 points, 300 × 0.5 = 150 fine
-    records = [rec(1, 1, date(2026, 4, 1), "P-QUARREL")]
+    records = [deduction(1, "P-QUARREL", on=date(2026, 4, 1))]
     head = score(records, people=(person(1), HEAD), units=UNITS)[10]
-    assert (head.score, head.parts["fines"]) == (D("10.5"), 150)
+    assert (head.score, head.parts["fines"]) == (d("10.5"), 150)
 
 
 def test_liability_follows_the_repeat_doubling():
     # offender: P-LATE 1 Apr (1) and 5 Apr (repeat, 2); head at 0.5: 0.5 then 1 → 10.5
-    records = [rec(1, 1, date(2026, 4, 1), "P-LATE"), rec(2, 1, date(2026, 4, 5), "P-LATE")]
+    records = [
+        deduction(1, "P-LATE", on=date(2026, 4, 1)),
+        deduction(1, "P-LATE", on=date(2026, 4, 5)),
+    ]
     head = score(records, people=(person(1), HEAD), units=UNITS)[10]
-    assert [e.points for e in head.effects] == [D("-0.5"), -1]
-    assert [e.derived_from for e in head.effects] == [1, 2]
-    assert head.score == D("10.5")
+    assert [e.points for e in head.effects] == [d("-0.5"), -1]
+    assert [e.derived_from for e in head.effects] == [r.id for r in records]
+    assert head.score == d("10.5")
 
 
 def test_liability_of_a_record_with_count_takes_all_its_occurrences():
     # P-LATE × 2, management: offender 1 + 2 = 3 → head 3 × 1.0, one derived line
-    records = [rec(1, 1, date(2026, 4, 1), "P-LATE", 2, responsibility=RESPONSIBILITY_MANAGEMENT)]
+    records = [deduction(1, "P-LATE", 2, on=date(2026, 4, 1), responsibility=MANAGEMENT)]
     head = score(records, people=(person(1), HEAD), units=UNITS)[10]
     assert [e.points for e in head.effects] == [-3]
 
@@ -348,9 +373,9 @@ def test_derived_deductions_are_not_doubled_as_the_heads_repeats():
     # staff 1 and 2 each P-LATE (management) within days: head gets 1 and 1, not 1 and 2;
     # the head's own P-LATE right after is a first occurrence: −1, not −2
     records = [
-        rec(1, 1, date(2026, 4, 1), "P-LATE", responsibility=RESPONSIBILITY_MANAGEMENT),
-        rec(2, 2, date(2026, 4, 2), "P-LATE", responsibility=RESPONSIBILITY_MANAGEMENT),
-        rec(3, 10, date(2026, 4, 3), "P-LATE"),
+        deduction(1, "P-LATE", on=date(2026, 4, 1), responsibility=MANAGEMENT),
+        deduction(2, "P-LATE", on=date(2026, 4, 2), responsibility=MANAGEMENT),
+        deduction(10, "P-LATE", on=date(2026, 4, 3)),
     ]
     head = score(records, people=(person(1), person(2), HEAD), units=UNITS)[10]
     assert [e.points for e in head.effects] == [-1, -1, -1]
@@ -360,9 +385,9 @@ def test_derived_deductions_are_not_doubled_as_the_heads_repeats():
 def test_derived_deductions_are_not_the_heads_violations():
     # head: two own violations + one derived within 30 days → no 3-in-30 flag
     records = [
-        rec(1, 10, date(2026, 4, 1), "P-LATE"),
-        rec(2, 10, date(2026, 4, 2), "P-TABOO"),
-        rec(3, 1, date(2026, 4, 3), "P-CHAT", responsibility=RESPONSIBILITY_MANAGEMENT),
+        deduction(10, "P-LATE", on=date(2026, 4, 1)),
+        deduction(10, "P-TABOO", on=date(2026, 4, 2)),
+        deduction(1, "P-CHAT", on=date(2026, 4, 3), responsibility=MANAGEMENT),
     ]
     head = score(records, people=(person(1), HEAD), units=UNITS)[10]
     assert head.score == 8  # 12 − 1 − 1 − 2
@@ -372,8 +397,8 @@ def test_derived_deductions_are_not_the_heads_violations():
 def test_derived_deductions_count_towards_the_heads_balance_trigger():
     # head at 3 after own quarrels (36+ days apart); staff quarrel on 30 Apr, management → 0
     own = [date(2026, 1, 5), date(2026, 2, 10), date(2026, 3, 20)]
-    records = [rec(i, 10, d, "P-QUARREL") for i, d in enumerate(own, 1)]
-    records.append(rec(9, 1, date(2026, 4, 30), "P-QUARREL", responsibility="management"))
+    records = [deduction(10, "P-QUARREL", on=day) for day in own]
+    records.append(deduction(1, "P-QUARREL", on=date(2026, 4, 30), responsibility=MANAGEMENT))
     head = score(records, people=(person(1), HEAD), units=UNITS)[10]
     assert head.score == 0
     assert head.parts["retraining_date"] == date(2026, 4, 30)
@@ -381,34 +406,34 @@ def test_derived_deductions_count_towards_the_heads_balance_trigger():
 
 def test_liability_walks_up_when_the_offender_heads_the_unit():
     # staff 10 heads 营业室: the head of 一支行 (20) takes it
-    records = [rec(1, 10, date(2026, 4, 1), "P-QUARREL", responsibility="management")]
-    results = score(records, people=(HEAD, TOP), units=UNITS)
+    quarrel = deduction(10, "P-QUARREL", on=date(2026, 4, 1), responsibility=MANAGEMENT)
+    results = score([quarrel], people=(HEAD, TOP), units=UNITS)
     assert (results[10].score, results[20].score) == (9, 9)
-    assert results[20].effects[0].derived_from == 1
+    assert results[20].effects[0].derived_from == quarrel.id
 
 
 def test_liability_walks_up_when_the_unit_has_no_head():
     units = {BRANCH: Unit(BRANCH, 20), COUNTER: Unit(COUNTER, None)}
-    records = [rec(1, 1, date(2026, 4, 1), "P-QUARREL")]
+    records = [deduction(1, "P-QUARREL", on=date(2026, 4, 1))]
     results = score(records, people=(person(1), TOP), units=units)
-    assert results[20].score == D("10.5")
+    assert results[20].score == d("10.5")
 
 
 def test_liability_walks_up_past_a_unit_missing_from_units():
-    records = [rec(1, 1, date(2026, 4, 1), "P-QUARREL")]
+    records = [deduction(1, "P-QUARREL", on=date(2026, 4, 1))]
     results = score(records, people=(person(1), TOP), units={BRANCH: Unit(BRANCH, 20)})
-    assert results[20].score == D("10.5")
+    assert results[20].score == d("10.5")
 
 
 def test_no_head_anywhere_no_liability():
-    records = [rec(1, 1, date(2026, 4, 1), "P-QUARREL")]
+    records = [deduction(1, "P-QUARREL", on=date(2026, 4, 1))]
     results = score(records, people=(person(1), TOP), units={BRANCH: Unit(BRANCH)})
     assert results[20].score == 12
 
 
-def test_derived_deductions_show_only_where_the_head_takes_part():
-    # head 10 is not a participant: nobody gets the derived line; the next head up does not
-    records = [rec(1, 1, date(2026, 4, 1), "P-QUARREL")]
+def test_head_not_taking_part_drops_the_derived_deduction_without_passing_it_up():
+    # head 10 is not a participant: nobody gets the derived line, not even the next head up
+    records = [deduction(1, "P-QUARREL", on=date(2026, 4, 1))]
     results = score(records, people=(person(1), TOP), units=UNITS)
     assert results[20].score == 12
     assert results[1].score == 9
@@ -416,12 +441,12 @@ def test_derived_deductions_show_only_where_the_head_takes_part():
 
 
 def test_history_records_give_the_head_nothing():
-    records = [rec(1, 1, date(2025, 12, 30), "P-QUARREL")]
+    records = [deduction(1, "P-QUARREL", on=date(2025, 12, 30))]
     assert score(records, people=(person(1), HEAD), units=UNITS)[10].score == 12
 
 
 def test_without_manager_liability_block_heads_take_nothing():
-    records = [rec(1, 1, date(2026, 4, 1), "P-QUARREL", responsibility="management")]
+    records = [deduction(1, "P-QUARREL", on=date(2026, 4, 1), responsibility=MANAGEMENT)]
     scheme = without("manager_liability")
     assert score(records, people=(person(1), HEAD), scheme=scheme, units=UNITS)[10].score == 12
 
@@ -432,11 +457,11 @@ def test_without_manager_liability_block_heads_take_nothing():
 def test_fines_and_rewards_are_summed():
     # fines: P-LATE 100 + repeat 200 + P-CHAT 200 = 500; rewards: P-STAR 100 + CITY (none) 0
     records = [
-        rec(1, 1, date(2026, 2, 1), "P-LATE"),
-        rec(2, 1, date(2026, 2, 11), "P-LATE"),
-        rec(3, 1, date(2026, 6, 1), "P-CHAT"),
-        rec(4, 1, date(2026, 7, 1), "P-STAR", kind=BONUS),
-        rec(5, 1, date(2026, 8, 1), "P-PRAISE-CITY", kind=BONUS),
+        deduction(1, "P-LATE", on=date(2026, 2, 1)),
+        deduction(1, "P-LATE", on=date(2026, 2, 11)),
+        deduction(1, "P-CHAT", on=date(2026, 6, 1)),
+        bonus(1, "P-STAR", on=date(2026, 7, 1)),
+        bonus(1, "P-PRAISE-CITY", on=date(2026, 8, 1)),
     ]
     parts = score(records)[1].parts
     assert (parts["fines"], parts["rewards"]) == (500, 100)
@@ -444,17 +469,14 @@ def test_fines_and_rewards_are_summed():
 
 # --- grade caps (最高可评等级) -------------------------------------------------------------
 
+MARCH_1 = date(2026, 3, 1)
+
 
 def capped(base, valid: int, invalid: int = 0, levels=("网点",)) -> str | None:
     scheme = copy.deepcopy(SCHEME)
     scheme["base"] = base
-    records = [
-        rec(i, 1, date(2026, 3, 1), COMPLAINT_VALID, kind=COMPLAINT, level=levels[i % len(levels)])
-        for i in range(valid)
-    ]
-    records += [
-        rec(100 + i, 1, date(2026, 3, 1), COMPLAINT_INVALID, kind=COMPLAINT) for i in range(invalid)
-    ]
+    records = [complaint(1, level=levels[i % len(levels)], on=MARCH_1) for i in range(valid)]
+    records += [complaint(1, valid=False, on=MARCH_1) for _ in range(invalid)]
     return score(records, scheme=scheme)[1].parts["grade_cap"]
 
 
@@ -462,7 +484,7 @@ def capped(base, valid: int, invalid: int = 0, levels=("网点",)) -> str | None
     ("points", "complaints", "cap"),
     [
         (5, 4, "D"),  # below 6 and above 3
-        (D("5.5"), 4, "D"),
+        (d("5.5"), 4, "D"),
         (6, 4, "C"),  # strict D rule: exactly 6 is not below 6 → C (≤ 6, ≥ 3)
         (5, 3, "C"),  # exactly 3 is not above 3 → C
         (6, 3, "C"),
@@ -486,22 +508,42 @@ def test_grade_cap_counts_complaints_unweighted_by_level_and_only_valid():
 
 
 def test_grade_cap_uses_only_the_periods_complaints():
-    records = [rec(i, 1, date(2025, 12, 1), COMPLAINT_VALID, kind=COMPLAINT) for i in range(3)]
+    records = [complaint(1, on=date(2025, 12, 1)) for _ in range(3)]
     assert score(records)[1].parts["grade_cap"] is None
 
 
 def test_grade_cap_from_the_balance_after_deductions():
     # 12 − 3 − 3 (two quarrels 40 days apart) = 6, 2 complaints → B (≤ 8, ≥ 2)
     records = [
-        rec(1, 1, date(2026, 2, 1), "P-QUARREL"),
-        rec(2, 1, date(2026, 3, 13), "P-QUARREL"),
-        rec(3, 1, date(2026, 4, 1), COMPLAINT_VALID, kind=COMPLAINT),
-        rec(4, 1, date(2026, 4, 2), COMPLAINT_VALID, kind=COMPLAINT),
+        deduction(1, "P-QUARREL", on=date(2026, 2, 1)),
+        deduction(1, "P-QUARREL", on=date(2026, 3, 13)),
+        complaint(1, on=date(2026, 4, 1)),
+        complaint(1, on=date(2026, 4, 2)),
     ]
     result = score(records)[1]
     assert (result.score, result.parts["grade_cap"]) == (6, "B")
 
 
 def test_no_grade_caps_no_cap():
-    records = [rec(i, 1, date(2026, 3, 1), COMPLAINT_VALID, kind=COMPLAINT) for i in range(9)]
+    records = [complaint(1, on=date(2026, 3, 1)) for _ in range(9)]
     assert score(records, scheme=without("grade_caps"))[1].parts["grade_cap"] is None
+
+
+# --- end to end through compute_period -----------------------------------------------------
+
+
+def test_compute_period_ranks_balances_with_derived_deductions():
+    # staff 1: P-LATE (staff fault) → 11; head 10: 0.5 of it → 11.5; staff 2: an unknown code
+    # does not count → 12
+    records = [
+        deduction(1, "P-LATE", on=date(2026, 5, 5)),
+        deduction(2, "X-UNKNOWN", on=date(2026, 5, 5)),
+    ]
+    year = inputs(SCHEME, (person(1), person(2), HEAD), records, period=YEAR, units=UNITS)
+    outcome = compute_period(year)
+    assert [(r.staff_id, r.rank, r.score) for r in outcome.results] == [
+        (2, 1, 12),
+        (10, 2, d("11.5")),
+        (1, 3, 11),
+    ]
+    assert outcome.results[0].effects == []
