@@ -23,7 +23,7 @@ class Scheme(models.Model):
         YEARLY = "yearly", _("yearly")
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("scheme name"), max_length=200)
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
     period = models.CharField(_("period"), max_length=20, choices=PeriodKind.choices)
     archived = models.BooleanField(_("archived"), default=False)

@@ -43,7 +43,11 @@ def update() -> None:
         if entry.msgid in KEEP_ENGLISH:
             entry.msgstr = ""
         elif entry.msgid in known:
-            entry.msgstr = known[entry.msgid]
+            # Chinese has a single plural form.
+            if entry.msgid_plural:
+                entry.msgstr_plural = {0: known[entry.msgid]}
+            else:
+                entry.msgstr = known[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
     catalogue.save(str(PO_FILE))
@@ -55,7 +59,7 @@ def missing() -> list[str]:
     return [
         entry.msgid
         for entry in catalogue
-        if entry.msgid not in KEEP_ENGLISH and (not entry.msgstr or "fuzzy" in entry.flags)
+        if entry.msgid not in KEEP_ENGLISH and (not entry.translated() or "fuzzy" in entry.flags)
     ]
 
 

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -15,19 +16,34 @@ class StaffFilter(django_filters.FilterSet):
     """Search and filters of the staff list; pass ``request`` so units are scoped by role."""
 
     q = django_filters.CharFilter(
-        method="search", label=_("Search"), help_text=_("employee number, name or pinyin initials")
+        method="search",
+        label=_("Search"),
+        widget=forms.TextInput(
+            attrs={"placeholder": _("employee number, name or pinyin initials"), "type": "search"}
+        ),
     )
     unit = django_filters.ModelChoiceFilter(
-        queryset=_units_for, method="in_unit_subtree", label=_("unit")
+        queryset=_units_for,
+        method="in_unit_subtree",
+        label=_("unit"),
+        empty_label=_("All units"),
     )
     position = django_filters.ModelChoiceFilter(
-        queryset=Position.objects.all(), label=_("position")
+        queryset=Position.objects.all(), label=_("position"), empty_label=_("All positions")
     )
-    status = django_filters.ChoiceFilter(choices=Staff.Status.choices, label=_("status"))
+    status = django_filters.ChoiceFilter(
+        choices=Staff.Status.choices, label=_("status"), empty_label=_("Any status")
+    )
 
     class Meta:
         model = Staff
         fields = ["q", "unit", "position", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
 
     def search(self, queryset, name, value):
         value = value.strip()

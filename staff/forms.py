@@ -93,8 +93,8 @@ class StaffLoginForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("username") and cleaned.get("password"):
-            user = get_user_model()(username=cleaned["username"])
+        if cleaned.get("password"):
+            user = get_user_model()(username=cleaned.get("username", ""))
             try:
                 password_validation.validate_password(cleaned["password"], user)
             except forms.ValidationError as error:

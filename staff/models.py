@@ -9,7 +9,7 @@ PATH_SEPARATOR = "/"
 class Unit(models.Model):
     """A node of the organisation tree; ``path`` is the materialised '/'-joined name path."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("unit name"), max_length=100)
     parent = models.ForeignKey(
         "self",
         null=True,

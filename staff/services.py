@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import IO
 
@@ -13,7 +13,14 @@ from pypinyin import Style, lazy_pinyin
 
 from audit.services import audit_log
 from staff.models import PATH_SEPARATOR, Certificate, Position, Staff, Unit
-from starservice.workbooks import RowProblems, WorkbookError, parse_date, read_sheet
+from starservice.workbooks import (
+    ImportResult,
+    RowProblems,
+    SheetRow,
+    WorkbookError,
+    parse_date,
+    read_sheet,
+)
 
 STAFF_SHEET = "员工"
 STAFF_REQUIRED = ["工号", "姓名", "部门", "岗位", "入职日期"]
@@ -153,15 +160,9 @@ def _set_certificates(person: Staff, names: list[str]) -> None:
 
 
 @dataclass
-class StaffImportResult:
+class StaffImportResult(ImportResult):
     created: int = 0
     updated: int = 0
-    problems: list[str] = field(default_factory=list)
-    preview: list[dict] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 @dataclass
@@ -192,7 +193,7 @@ def staff_import(
         return result
     problems = RowProblems()
     parsed = [row for row in (_parse_staff_row(r, problems) for r in sheet_rows) if row]
-    _check_duplicates(parsed, problems)
+    _check_duplicates(sheet_rows, problems)
     result.preview = [_preview(row) for row in parsed[:10]]
     if problems or not parsed:
         result.problems = problems.problems or [
@@ -232,7 +233,7 @@ def _parse_staff_row(row, problems: RowProblems) -> _StaffRow | None:
         if value is None:
             problems.add(row.number, header, _("is required"))
         else:
-            texts[header] = str(value).strip() if not isinstance(value, float) else f"{value:g}"
+            texts[header] = _cell_text(value)
     unit_path = texts.get("部门", "")
     if unit_path and not split_path(unit_path):
         problems.add(row.number, "部门", _("is not a unit path such as 新区管理部/保洁班"))
@@ -281,26 +282,35 @@ def _date_cell(row, header: str, problems: RowProblems, *, required: bool) -> da
         return None
 
 
-def _check_duplicates(rows: list[_StaffRow], problems: RowProblems) -> None:
+def _cell_text(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value).strip()
+
+
+def _check_duplicates(rows: list[SheetRow], problems: RowProblems) -> None:
+    """Duplicate numbers and second heads, also in rows that have other problems."""
     seen_numbers: dict[str, int] = {}
     heads: dict[str, int] = {}
     for row in rows:
-        first = seen_numbers.setdefault(row.employee_no, row.number)
-        if first != row.number:
-            problems.add(
-                row.number,
-                "工号",
-                _("%(no)s already appears in row %(first)s")
-                % {"no": row.employee_no, "first": first},
-            )
-        if row.is_head:
-            first_head = heads.setdefault(row.unit_path, row.number)
+        number = row.values.get("工号")
+        if number is not None:
+            employee_no = _cell_text(number)
+            first = seen_numbers.setdefault(employee_no, row.number)
+            if first != row.number:
+                problems.add(
+                    row.number,
+                    "工号",
+                    _("%(no)s already appears in row %(first)s")
+                    % {"no": employee_no, "first": first},
+                )
+        unit_path = "/".join(split_path(_cell_text(row.values.get("部门") or "")))
+        if row.values.get("负责人") == "是" and unit_path:
+            first_head = heads.setdefault(unit_path, row.number)
             if first_head != row.number:
                 problems.add(
                     row.number,
                     "负责人",
                     _("%(unit)s already has a head in row %(first)s")
-                    % {"unit": row.unit_path, "first": first_head},
+                    % {"unit": unit_path, "first": first_head},
                 )
 
 

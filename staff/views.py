@@ -38,7 +38,6 @@ from starservice.workbooks import SheetSpec, render_xlsx
 PAGE_SIZE = 50
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_SESSION_KEY = "staff_import_pending"
-PREVIEW_COLUMNS = ["工号", "姓名", "部门", "岗位", "入职日期"]  # then 状态, shown by its label
 
 
 @role_required(INSPECTOR, UNIT_HEAD)
@@ -135,22 +134,21 @@ def unit_tree_view(request):
 def staff_import_view(request):
     """Upload a workbook and see a dry run; the file waits in the session for the confirm."""
     form = StaffImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        result = staff_import(source=BytesIO(data), actor=request.user, dry_run=True)
-        request.session.pop(IMPORT_SESSION_KEY, None)
-        if result.ok:
-            token = secrets.token_urlsafe(16)
-            request.session[IMPORT_SESSION_KEY] = {
-                "token": token,
-                "name": upload.name,
-                "data": base64.b64encode(data).decode("ascii"),
-            }
-            context["token"] = token
-        context.update(result=result, file_name=upload.name, preview=_preview_rows(result))
-    return render(request, "staff/staff_import.html", context)
+    if not (request.method == "POST" and form.is_valid()):
+        return render(request, "staff/staff_import.html", {"form": form})
+    upload = form.cleaned_data["file"]
+    data = upload.read()
+    result = staff_import(source=BytesIO(data), actor=request.user, dry_run=True)
+    request.session.pop(IMPORT_SESSION_KEY, None)
+    token = None
+    if result.ok:
+        token = secrets.token_urlsafe(16)
+        request.session[IMPORT_SESSION_KEY] = {
+            "token": token,
+            "name": upload.name,
+            "data": base64.b64encode(data).decode("ascii"),
+        }
+    return _import_result_page(request, result, file_name=upload.name, token=token)
 
 
 @hr_required
@@ -161,16 +159,9 @@ def staff_import_confirm_view(request):
         messages.error(request, _("This preview is no longer current; upload the file again."))
         return redirect("staff:import")
     del request.session[IMPORT_SESSION_KEY]
-    data = base64.b64decode(pending["data"])
-    result = staff_import(source=BytesIO(data), actor=request.user)
+    result = staff_import(source=BytesIO(base64.b64decode(pending["data"])), actor=request.user)
     if not result.ok:
-        context = {
-            "form": StaffImportForm(),
-            "result": result,
-            "file_name": pending["name"],
-            "preview": _preview_rows(result),
-        }
-        return render(request, "staff/staff_import.html", context)
+        return _import_result_page(request, result, file_name=pending["name"])
     messages.success(
         request,
         _("Imported %(name)s: %(created)s added, %(updated)s updated.")
@@ -179,10 +170,29 @@ def staff_import_confirm_view(request):
     return redirect("staff:list")
 
 
+def _import_result_page(request, result, *, file_name: str, token: str | None = None):
+    context = {
+        "form": StaffImportForm(),
+        "result": result,
+        "file_name": file_name,
+        "preview": _preview_rows(result),
+        "token": token,
+    }
+    return render(request, "staff/staff_import.html", context)
+
+
 def _preview_rows(result) -> list[list]:
     status_labels = dict(Staff.Status.choices)
     return [
-        [row["row"], *(row[column] for column in PREVIEW_COLUMNS), status_labels[row["状态"]]]
+        [
+            row["row"],
+            row["工号"],
+            row["姓名"],
+            row["部门"],
+            row["岗位"],
+            row["入职日期"].isoformat(),
+            status_labels[row["状态"]],
+        ]
         for row in result.preview
     ]
 

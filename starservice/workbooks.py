@@ -50,6 +50,18 @@ class RowProblems:
         return bool(self.problems)
 
 
+@dataclass
+class ImportResult:
+    """What an all-or-nothing workbook import found: problems, or a preview of what it wrote."""
+
+    problems: list[str] = field(default_factory=list)
+    preview: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
 def read_sheet(
     source: str | IO[bytes], *, sheet: str, required: list[str], optional: list[str]
 ) -> list[SheetRow]:
