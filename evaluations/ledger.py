@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import IO
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -19,7 +20,14 @@ from evaluations.selectors import ActiveScheme, active_schemes, schemes_for
 from scoring.engine import types as t
 from scoring.signals import ledger_changed
 from staff.models import Staff
-from starservice.workbooks import RowProblems, WorkbookError, parse_date, parse_decimal, read_sheet
+from starservice.workbooks import (
+    ImportResult,
+    RowProblems,
+    WorkbookError,
+    parse_date,
+    parse_decimal,
+    read_sheet,
+)
 
 KIND_BY_TEXT = {
     "扣分": Record.Kind.DEDUCTION,
@@ -41,6 +49,17 @@ COMPLAINT_CODES = (t.COMPLAINT_VALID, t.COMPLAINT_INVALID)
 COUNTED_KINDS = (Record.Kind.DEDUCTION, Record.Kind.WARNING, Record.Kind.BONUS, Record.Kind.RATING)
 REQUIRED_VALUE_KINDS = (Record.Kind.METRIC, Record.Kind.SCORE)
 NO_VALUE_KINDS = (Record.Kind.COMPLAINT, Record.Kind.INCIDENT)
+
+
+def local_date(moment: date | datetime) -> date:
+    """The calendar date a record takes (SCHEMES.md, Period keys): an aware date-time entered
+    in the app takes its date in the site's time zone (TIME_ZONE); a naive one (an Excel
+    date-time) is already local and is cut to its date."""
+    if isinstance(moment, datetime):
+        if timezone.is_aware(moment):
+            return timezone.localtime(moment).date()
+        return moment.date()
+    return moment
 
 
 class RecordInvalid(Exception):
@@ -178,6 +197,11 @@ def _value_problems(draft: RecordDraft, schemes: list[ActiveScheme]) -> list[Rec
         return [RecordInvalid("value", _("is required"))]
     if draft.kind == Record.Kind.SCORE and not Decimal(0) <= value <= Decimal(100):
         return [RecordInvalid("value", _("a score must lie between 0 and 100"))]
+    # A 扣分 count of 0 records a clean inspection (per-inspection averaging needs it).
+    if draft.kind == Record.Kind.DEDUCTION and value is not None and value < 0:
+        return [RecordInvalid("value", _("a count cannot be negative"))]
+    if draft.kind == Record.Kind.DEDUCTION:
+        return []
     if draft.kind in COUNTED_KINDS and value is not None and value <= 0:
         return [RecordInvalid("value", _("a count must be positive"))]
     return []
@@ -208,7 +232,9 @@ def _check(draft: RecordDraft, person: Staff) -> None:
 def record_create(*, draft: RecordDraft, actor=None, source: str = Record.Source.APP) -> Record:
     person = Staff.objects.select_related("position", "unit").get(pk=draft.staff_id)
     _check(draft, person)
-    record = Record.objects.create(**_fields(draft), source=source, created_by=_user(actor))
+    record = Record(**_fields(draft), source=source, created_by=_user(actor))
+    record._history_user = _user(actor)
+    record.save()
     audit_log(actor=actor, action="record.created", target=record, summary=str(record))
     ledger_changed()
     return record
@@ -226,6 +252,7 @@ def record_update(*, record: Record, draft: RecordDraft, actor=None, reason: str
     for name, value in _fields(draft).items():
         setattr(record, name, value)
     record._change_reason = reason
+    record._history_user = _user(actor)
     record.save()
     audit_log(
         actor=actor,
@@ -251,6 +278,7 @@ def record_void(*, record: Record, actor=None, reason: str) -> Record:
     record.voided = True
     record.void_reason = reason
     record._change_reason = reason
+    record._history_user = _user(actor)
     record.save(update_fields=["voided", "void_reason"])
     audit_log(
         actor=actor, action="record.voided", target=record, summary=str(record), reason=reason
@@ -301,7 +329,8 @@ def _snapshot(record: Record) -> dict:
         "date": record.date.isoformat(),
         "kind": record.kind,
         "code": record.code,
-        "value": None if record.value is None else str(record.value),
+        # Normalised, so a value read back from the database ("3.0000") equals the one typed.
+        "value": None if record.value is None else format(Decimal(record.value).normalize(), "f"),
         "responsibility": record.responsibility,
         "note": record.note,
     }
@@ -320,16 +349,10 @@ FIELD_HEADER = {"date": "日期", "code": "编码", "value": "数值", "kind": "
 
 
 @dataclass
-class RecordImportResult:
+class RecordImportResult(ImportResult):
     rows: int = 0
     created: int = 0
     already_present: int = 0
-    problems: list[str] = field(default_factory=list)
-    preview: list[dict] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def records_import(
@@ -350,11 +373,12 @@ def records_import(
         return result
     drafts, problems = _parse_record_rows(rows)
     result.rows = len(rows)
+    employee_numbers = {row.number: _text(row.values.get("工号")) for row in rows}
     result.preview = [
         {
             "row": number,
             "日期": d.date,
-            "工号": d.staff_id,
+            "工号": employee_numbers[number],
             "类型": TEXT_BY_KIND[d.kind],
             "编码": d.code,
             "数值": d.value,
@@ -381,7 +405,8 @@ class _ImportContext:
 
 
 def _parse_record_rows(rows) -> tuple[list[tuple[int, RecordDraft]], RowProblems]:
-    problems = RowProblems()
+    # Problems are gathered per row, so the list reads in row order whichever check found them.
+    by_row = {row.number: RowProblems() for row in rows}
     numbers = {_text(row.values.get("工号")) for row in rows} | {
         _text(row.values.get("检查人")) for row in rows
     }
@@ -396,7 +421,7 @@ def _parse_record_rows(rows) -> tuple[list[tuple[int, RecordDraft]], RowProblems
     for pk, name in Staff.objects.filter(name__in=inspector_texts).values_list("pk", "name"):
         names.setdefault(name, pk)
     context = _ImportContext(staff, names, active_schemes())
-    parsed = [(row, _parse_record_row(row, context, problems)) for row in rows]
+    parsed = [(row, _parse_record_row(row, context, by_row[row.number])) for row in rows]
     drafts = [(row.number, draft) for row, draft in parsed if draft is not None]
     if drafts:
         days = [draft.date for _number, draft in drafts]
@@ -412,8 +437,10 @@ def _parse_record_rows(rows) -> tuple[list[tuple[int, RecordDraft]], RowProblems
             person_schemes = schemes_for(context.schemes, position=position, unit_path=path)
             schemes_cache[(position, path)] = person_schemes
         for problem in validate_draft(draft, schemes=person_schemes, locked=context.locked):
-            problems.add(number, FIELD_HEADER.get(problem.field, problem.field), problem.message)
-    return drafts, problems
+            by_row[number].add(
+                number, FIELD_HEADER.get(problem.field, problem.field), problem.message
+            )
+    return drafts, RowProblems([text for found in by_row.values() for text in found.problems])
 
 
 def _text(value) -> str:

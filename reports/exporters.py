@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from threading import Lock
 
 from django.utils.translation import gettext as _
 
+from complaints.selectors import complaint_report_rows
 from evaluations.ledger import TEXT_BY_KIND
-from evaluations.models import Record, Scheme
+from evaluations.models import Record, Scheme, SchemeVersion
 from evaluations.scheme_schema import item_names
+from scoring.engine.periods import parse_period_key
 from scoring.models import ParticipantResult, Period, Snapshot
 from scoring.services import result_to_json, rollup_to_json, standing_compute
 from staff.models import Staff
@@ -34,22 +38,67 @@ class ReportData:
     version: int | None  # snapshot version; None while provisional
 
 
+_CONFIGS: OrderedDict[str, dict] = OrderedDict()
+_CONFIGS_LOCK = Lock()
+CONFIG_CACHE_SIZE = 64
+
+
+def version_config(version: SchemeVersion) -> dict:
+    """The version's parsed rules, parsed once per process: parsing and validating the YAML
+    costs 10–35 ms, too much for every page view. Keyed by the YAML text itself, so a row
+    whose text differs never gets another version's rules. Callers must not mutate it."""
+    text = version.yaml_text
+    with _CONFIGS_LOCK:
+        config = _CONFIGS.get(text)
+        if config is not None:
+            _CONFIGS.move_to_end(text)
+    if config is None:
+        config = version.config
+        with _CONFIGS_LOCK:
+            _CONFIGS[text] = config
+            while len(_CONFIGS) > CONFIG_CACHE_SIZE:
+                _CONFIGS.popitem(last=False)
+    version.__dict__["config"] = config  # prime the cached_property for later readers
+    return config
+
+
 def report_data(*, scheme: Scheme, key: str) -> ReportData:
+    """Raises ValueError (PeriodKeyError) for a key that is not a period of the scheme's kind."""
+    key = parse_period_key(scheme.period, key).key
     period = Period.objects.filter(scheme=scheme, key=key).first()
     snapshot = (
-        Snapshot.objects.filter(period=period).select_related("scheme_version").order_by("-version").first()
-        if period else None
+        Snapshot.objects.filter(period=period)
+        .select_related("scheme_version")
+        .order_by("-version")
+        .first()
+        if period
+        else None
     )
     if snapshot is not None:
         results = list(
-            ParticipantResult.objects.filter(snapshot=snapshot).order_by("position").values_list("data", flat=True)
+            ParticipantResult.objects.filter(snapshot=snapshot)
+            .order_by("position")
+            .values_list("data", flat=True)
         )
-        return ReportData(scheme, snapshot.scheme_version.config, period.key, period.start,
-                          period.end, results, snapshot.unit_rollup, snapshot.version)
+        return ReportData(
+            scheme,
+            version_config(snapshot.scheme_version),
+            period.key,
+            period.start,
+            period.end,
+            results,
+            snapshot.unit_rollup,
+            snapshot.version,
+        )
     bounds, outcome = standing_compute(scheme=scheme, key=key)
     return ReportData(
-        scheme, scheme.current_version.config, bounds.key, bounds.start, bounds.end,
-        [result_to_json(r) for r in outcome.results], [rollup_to_json(r) for r in outcome.unit_rollup],
+        scheme,
+        version_config(scheme.current_version),
+        bounds.key,
+        bounds.start,
+        bounds.end,
+        [result_to_json(r) for r in outcome.results],
+        [rollup_to_json(r) for r in outcome.unit_rollup],
         None,
     )
 
@@ -59,6 +108,11 @@ def report_filename(data: ReportData) -> str:
 
 
 def render_report(data: ReportData) -> bytes:
+    return render_xlsx(report_sheets(data))
+
+
+def report_sheets(data: ReportData) -> list[SheetSpec]:
+    """The workbook's sheets (汇总, 明细, 投诉 and, with a unit roll-up, 部门)."""
     staff = _staff_by_id(data)
     records = _records_by_id(data)
     sheets = [
@@ -68,7 +122,7 @@ def render_report(data: ReportData) -> bytes:
     ]
     if data.config.get("unit_rollup"):
         sheets.append(units_sheet(data, staff))
-    return render_xlsx(sheets)
+    return sheets
 
 
 def _title(data: ReportData, what: str) -> str:
@@ -90,12 +144,14 @@ def _staff_by_id(data: ReportData) -> dict[int, tuple]:
 
 def _records_by_id(data: ReportData) -> dict[int, tuple]:
     ids = {e["record_id"] for row in data.results for e in row["effects"] if e["record_id"]}
-    ids |= {e["derived_from"] for row in data.results for e in row["effects"] if e.get("derived_from")}
+    ids |= {
+        e["derived_from"] for row in data.results for e in row["effects"] if e.get("derived_from")
+    }
     ids |= {i for row in data.results for hit in row["veto"] for i in hit["record_ids"]}
     found = {}
     id_list = sorted(ids)
     for offset in range(0, len(id_list), 2000):
-        for row in Record.objects.filter(pk__in=id_list[offset:offset + 2000]).values_list(
+        for row in Record.objects.filter(pk__in=id_list[offset : offset + 2000]).values_list(
             "pk", "date", "kind", "code", "value", "inspector_name", "note"
         ):
             found[row[0]] = row[1:]
@@ -111,7 +167,9 @@ def _method_columns(config: dict) -> list[tuple[str, callable]]:
         columns = [("红星", lambda p: _num(p.get("red"))), ("绿星", lambda p: _num(p.get("green")))]
         for component in config.get("components", []):
             code = component["code"]
-            columns.append((component["name"], lambda p, c=code: _num(p.get("components", {}).get(c))))
+            columns.append(
+                (component["name"], lambda p, c=code: _num(p.get("components", {}).get(c)))
+            )
         return columns
     if method == "deduction":
         return [
@@ -148,8 +206,9 @@ def summary_sheet(data: ReportData, staff: dict, records: dict) -> SheetSpec:
     headers = ["排名", "工号", "姓名", "部门", "岗位", "得分"]
     headers += ["等级"] if has_grades else []
     headers += [name for name, _getter in columns]
-    headers += ["一票否决", "资格", "当选", "标记"]
+    # 晋级/奖金 belong to the stars method's columns, before the common ones (FORMATS.md).
     headers += ["晋级", "奖金"] if promotes else []
+    headers += ["一票否决", "资格", "当选", "标记"]
 
     def rows() -> Iterator[list]:
         for row in data.results:
@@ -157,15 +216,15 @@ def summary_sheet(data: ReportData, staff: dict, records: dict) -> SheetSpec:
             line = [row["rank"], number, name, path, position, Decimal(row["score"])]
             line += [row.get("grade") or ""] if has_grades else []
             line += [getter(row["parts"]) for _name, getter in columns]
+            if promotes:
+                promotion = row.get("promotion") or {}
+                line += [promotion.get("title", ""), _num(promotion.get("prize"))]
             line += [
                 veto_text(row["veto"], records),
                 FLAG_SEPARATOR.join(row["ineligible"]),
                 row.get("award") or "",
                 FLAG_SEPARATOR.join(row["flags"]),
             ]
-            if promotes:
-                promotion = row.get("promotion") or {}
-                line += [promotion.get("title", ""), _num(promotion.get("prize"))]
             yield line
 
     formats = {"得分": SCORE_FORMAT}
@@ -203,8 +262,9 @@ def detail_sheet(data: ReportData, staff: dict, records: dict) -> SheetSpec:
             for effect in row["effects"]:
                 yield _detail_row(effect, number, name, records, names)
 
-    return SheetSpec("明细", DETAIL_HEADERS, rows(), title=_title(data, "明细"),
-                     number_formats={"分值": "0.00"})
+    return SheetSpec(
+        "明细", DETAIL_HEADERS, rows(), title=_title(data, "明细"), number_formats={"分值": "0.00"}
+    )
 
 
 def _detail_row(effect: dict, number: str, name: str, records: dict, names: dict) -> list:
@@ -215,34 +275,51 @@ def _detail_row(effect: dict, number: str, name: str, records: dict, names: dict
     if record:
         day, kind, code, stored_value, inspector, record_note = record
         note = "；".join(text for text in (note, record_note) if text)
-        return [day, number, name, TEXT_BY_KIND.get(kind, kind), code,
-                effect.get("label") or names.get(code, code),
-                value if value is not None else stored_value, _num(effect["points"]), inspector, note]
-    return [None, number, name, TEXT_BY_KIND.get(effect["kind"], effect["kind"]), effect["code"],
-            effect.get("label") or names.get(effect["code"], effect["code"]), value,
-            _num(effect["points"]), "", note]
+        return [
+            day,
+            number,
+            name,
+            TEXT_BY_KIND.get(kind, kind),
+            code,
+            effect.get("label") or names.get(code, code),
+            value if value is not None else stored_value,
+            _num(effect["points"]),
+            inspector,
+            note,
+        ]
+    return [
+        None,
+        number,
+        name,
+        TEXT_BY_KIND.get(effect["kind"], effect["kind"]),
+        effect["code"],
+        effect.get("label") or names.get(effect["code"], effect["code"]),
+        value,
+        _num(effect["points"]),
+        "",
+        note,
+    ]
 
 
 # ---------------------------------------------------------------- 投诉
 
 
-COMPLAINT_HEADERS = ["受理日期", "工号", "姓名", "渠道", "内容摘要", "认定", "状态", "处理时限", "是否超期"]
+COMPLAINT_HEADERS = [
+    "受理日期",
+    "工号",
+    "姓名",
+    "渠道",
+    "内容摘要",
+    "认定",
+    "状态",
+    "处理时限",
+    "是否超期",
+]
 
 
 def complaints_sheet(data: ReportData, staff: dict) -> SheetSpec:
-    staff_ids = list(staff)
-    complaints = Record.objects.filter(
-        kind=Record.Kind.COMPLAINT, voided=False, staff_id__in=staff_ids,
-        date__gte=data.start, date__lte=data.end,
-    ).order_by("date", "pk").values_list("date", "staff_id", "source", "note", "code")
-    sources = dict(Record.Source.choices)
-
-    def rows() -> Iterator[list]:
-        for day, staff_id, source, note, code in complaints:
-            number, name, _path, _position = staff[staff_id]
-            yield [day, number, name, str(sources.get(source, source)), note, code, _("decided"), None, _("no")]
-
-    return SheetSpec("投诉", COMPLAINT_HEADERS, rows(), title=_title(data, "投诉"))
+    rows = complaint_report_rows(staff=staff, start=data.start, end=data.end)
+    return SheetSpec("投诉", COMPLAINT_HEADERS, rows, title=_title(data, "投诉"))
 
 
 # ---------------------------------------------------------------- 部门
@@ -251,7 +328,17 @@ def complaints_sheet(data: ReportData, staff: dict) -> SheetSpec:
 def units_sheet(data: ReportData, staff: dict) -> SheetSpec:
     def rows() -> Iterator[list]:
         for row in data.rollup:
-            yield [row["unit_path"], row["participants"], _num(row["average"]), _num(row["head_deduction"])]
+            yield [
+                row["unit_path"],
+                row["participants"],
+                _num(row["average"]),
+                _num(row["head_deduction"]),
+            ]
 
-    return SheetSpec("部门", ["部门", "人数", "平均分", "负责人扣分"], rows(), title=_title(data, "部门"),
-                     number_formats={"平均分": "0.00", "负责人扣分": "0.00"})
+    return SheetSpec(
+        "部门",
+        ["部门", "人数", "平均分", "负责人扣分"],
+        rows(),
+        title=_title(data, "部门"),
+        number_formats={"平均分": "0.00", "负责人扣分": "0.00"},
+    )

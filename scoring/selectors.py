@@ -160,14 +160,19 @@ def latest_snapshot_id(period_id: int) -> int | None:
 
 
 def load_inputs(*, version: SchemeVersion, period: t.Period) -> t.Inputs:
-    config = version.config
+    return load_inputs_for_config(config=version.config, scheme_id=version.scheme_id, period=period)
+
+
+def load_inputs_for_config(*, config: dict, scheme_id: int | None, period: t.Period) -> t.Inputs:
+    """Inputs for any valid scheme dict: the scheme editor previews a draft with it.
+    ``scheme_id`` (None for a scheme not saved yet) finds earlier weekly wins."""
     staff_q = participants_q(config, period)
     participants = load_participants(config, period)
     records = load_records(config, period, staff_q)
     prior_wins: dict[int, int] = {}
     prior_promotions: frozenset[int] = frozenset()
-    if config.get("method") == "stars" and config.get("promotion"):
-        prior_wins, prior_promotions = load_prior_wins(version.scheme_id, period)
+    if config.get("method") == "stars" and config.get("promotion") and scheme_id is not None:
+        prior_wins, prior_promotions = load_prior_wins(scheme_id, period)
     needs_units = config.get("method") == "points_bank" or config.get("unit_rollup")
     return t.Inputs(
         scheme=config,

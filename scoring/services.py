@@ -59,15 +59,26 @@ def period_close(*, scheme: Scheme, key: str, actor=None, reason: str = "") -> C
     nothing; after a reopen with changed records it stores the next version. The Period
     row lock serialises concurrent closes of one scheme+period; ``period_closed`` receivers
     (the notice draft) write in this transaction."""
-    if scheme.current_version is None:
+    # The version current now, not the one the caller's object was loaded with.
+    current_id = (
+        Scheme.objects.filter(pk=scheme.pk).values_list("current_version_id", flat=True).first()
+    )
+    if current_id is None:
         raise PeriodError(_("scheme %(code)s has no version") % {"code": scheme.code})
     period = period_get_or_create(scheme=scheme, key=key)
     period = Period.objects.select_for_update().get(pk=period.pk)
-    version = SchemeVersion.objects.get(pk=scheme.current_version_id)
-    inputs = load_inputs(version=version, period=period_bounds(period))
-    fingerprint = inputs_fingerprint(inputs, version_id=version.pk)
-    latest = period.snapshots.order_by("-version").first()
-    if latest is not None and latest.inputs_fingerprint == fingerprint:
+    bounds = period_bounds(period)
+    latest = period.snapshots.select_related("scheme_version").order_by("-version").first()
+    unchanged, previous = False, None
+    if latest is not None:
+        # "Unchanged" is judged with the rules the latest snapshot was computed with: a new
+        # scheme version alone never changes a closed period's results (SCHEMES.md).
+        previous = load_inputs(version=latest.scheme_version, period=bounds)
+        unchanged = (
+            inputs_fingerprint(previous, version_id=latest.scheme_version_id)
+            == latest.inputs_fingerprint
+        )
+    if unchanged:
         reclosed = period.status != Period.Status.CLOSED
         if reclosed:
             period.status = Period.Status.CLOSED
@@ -84,6 +95,10 @@ def period_close(*, scheme: Scheme, key: str, actor=None, reason: str = "") -> C
             "v": latest.version,
         }
         return CloseOutcome(latest, created=False, message=message)
+    version = SchemeVersion.objects.get(pk=current_id)
+    same_rules = previous is not None and latest.scheme_version_id == current_id
+    inputs = previous if same_rules else load_inputs(version=version, period=bounds)
+    fingerprint = inputs_fingerprint(inputs, version_id=version.pk)
     outcome = compute_period(inputs)
     snapshot = _store_snapshot(
         period,
