@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from complaints.services import complaint_assign, complaint_receive, rating_link_for
 from tests.factories import StaffFactory
 
 PERSONAS = ("anonymous", "staff_a", "staff_b", "inspector_a", "head_b", "hr", "admin_user")
@@ -58,6 +59,7 @@ def expect(default, **overrides) -> dict:
 EVERYONE = expect(OK)
 HR_ONLY = expect(FORBIDDEN, hr=OK, admin_user=OK)
 SUPERVISORS = expect(FORBIDDEN, inspector_a=OK, head_b=OK, hr=OK, admin_user=OK)
+HEADS_AND_HR = expect(FORBIDDEN, head_b=OK, hr=OK, admin_user=OK)
 
 
 def staff_a(world):
@@ -72,9 +74,101 @@ def new_person_in_unit_a(world):
     return {"pk": StaffFactory(unit=world.org.unit_a_team, position=world.org.position).pk}
 
 
+def complaint_assigned_to_inspector_a(world):
+    """A complaint about staff_a, received today and assigned to inspector_a."""
+    from django.utils import timezone
+
+    complaint = complaint_receive(
+        channel="phone",
+        content="态度生硬",
+        received_on=timezone.localdate(),
+        staff=world.people["staff_a"],
+    )
+    complaint_assign(complaint=complaint, assignee=world.user("inspector_a"), actor=None)
+    return {"pk": complaint.pk}
+
+
+def rating_token_of_staff_a(world):
+    return {"token": rating_link_for(staff=world.people["staff_a"]).token}
+
+
+def inspection_of_unit_a(world):
+    from django.utils import timezone
+
+    from inspections.services import inspection_start
+
+    inspection = inspection_start(
+        actor=world.user("inspector_a"),
+        date=timezone.localdate(),
+        unit=world.org.unit_a,
+        type="daily",
+    )
+    return {"pk": inspection.pk}
+
+
+def _finding_about_staff_a(world):
+    from decimal import Decimal
+
+    from inspections.models import Inspection
+    from inspections.services import finding_record
+    from tests.schemes import import_template
+
+    import_template("property-weekly-stars")
+    inspection = Inspection.objects.get(pk=inspection_of_unit_a(world)["pk"])
+    return finding_record(
+        inspection=inspection,
+        actor=world.user("inspector_a"),
+        staff=world.people["staff_a"],
+        kind="warning",
+        code="PATROL-LATE",
+        value=Decimal(1),
+    )
+
+
+def finding_about_staff_a(world):
+    return {"pk": _finding_about_staff_a(world).pk}
+
+
+def record_of_staff_a_by_inspector_a(world):
+    return {"pk": _finding_about_staff_a(world).record_id}
+
+
+def weekly_stars_scheme(world):
+    from tests.schemes import import_template
+
+    return {"code": import_template("property-weekly-stars").code}
+
+
+def scheme_pk(world):
+    from tests.schemes import import_template
+
+    return {"pk": import_template("property-weekly-stars").pk}
+
+
+def closed_week(world):
+    from scoring.services import period_close
+    from tests.schemes import import_template
+
+    scheme = import_template("property-weekly-stars")
+    period_close(scheme=scheme, key="2026-W01")
+    return {"pk": scheme.pk, "key": "2026-W01"}
+
+
+def no_job(world):
+    return {"job_id": "00000000-0000-4000-8000-000000000000"}
+
+
+def history_of_staff_a(world):
+    return {"label": "staff.staff", "pk": world.people["staff_a"].pk}
+
+
 CASES = [
+    # audit (HR's log and object histories; everyone's own record history)
+    Case("audit:list", HR_ONLY),
+    Case("audit:object_history", HR_ONLY, kwargs=history_of_staff_a),
+    Case("audit:mine", EVERYONE),
     # accounts
-    Case("home", EVERYONE),
+    Case("home", expect(OK, staff_a=REDIRECT, staff_b=REDIRECT), label="staff go to My standing"),
     Case("login", expect(REDIRECT, anonymous=OK)),
     Case("logout", expect(LOGIN), method="post"),
     Case("password_change", EVERYONE),
@@ -109,6 +203,243 @@ CASES = [
     ),
     Case("staff:import_template", HR_ONLY),
     Case("staff:export", HR_ONLY),
+    # complaints (the complaint is assigned to inspector_a; other non-HR users cannot see it)
+    Case("complaints:list", EVERYONE),
+    Case("complaints:create", HR_ONLY),
+    Case(
+        "complaints:detail",
+        expect(NOT_FOUND, inspector_a=OK, hr=OK, admin_user=OK),
+        kwargs=complaint_assigned_to_inspector_a,
+    ),
+    Case(
+        "complaints:assign",
+        expect(NOT_FOUND, inspector_a=FORBIDDEN, hr=OK, admin_user=OK),
+        kwargs=complaint_assigned_to_inspector_a,
+        method="post",
+        label="empty form: errors shown",
+    ),
+    Case(
+        "complaints:investigate",
+        expect(NOT_ALLOWED, anonymous=LOGIN),
+        kwargs=complaint_assigned_to_inspector_a,
+    ),
+    Case(
+        "complaints:investigate",
+        expect(NOT_FOUND, inspector_a=REDIRECT, hr=REDIRECT, admin_user=REDIRECT),
+        kwargs=complaint_assigned_to_inspector_a,
+        method="post",
+    ),
+    Case(
+        "complaints:decide",
+        expect(NOT_FOUND, inspector_a=FORBIDDEN, hr=OK, admin_user=OK),
+        kwargs=complaint_assigned_to_inspector_a,
+        method="post",
+        label="empty form: errors shown",
+    ),
+    Case(
+        "complaints:reverse",
+        expect(NOT_FOUND, inspector_a=FORBIDDEN, hr=OK, admin_user=OK),
+        kwargs=complaint_assigned_to_inspector_a,
+        method="post",
+        label="empty form: errors shown",
+    ),
+    Case(
+        "complaints:resolve",
+        expect(NOT_FOUND, inspector_a=OK, hr=OK, admin_user=OK),
+        kwargs=complaint_assigned_to_inspector_a,
+        method="post",
+        label="empty form: errors shown",
+    ),
+    Case(
+        "complaints:follow_up",
+        expect(NOT_FOUND, inspector_a=FORBIDDEN, hr=OK, admin_user=OK),
+        kwargs=complaint_assigned_to_inspector_a,
+        method="post",
+        label="empty form: errors shown",
+    ),
+    Case(
+        "complaints:close",
+        expect(NOT_FOUND, inspector_a=FORBIDDEN, hr=REDIRECT, admin_user=REDIRECT),
+        kwargs=complaint_assigned_to_inspector_a,
+        method="post",
+        label="not yet followed up: message",
+    ),
+    Case("complaints:badges", HR_ONLY),
+    Case("complaints:badge", HR_ONLY, kwargs=staff_a),
+    Case("complaints:badge_png", HR_ONLY, kwargs=staff_a),
+    Case("complaints:badge_svg", HR_ONLY, kwargs=staff_a),
+    Case(
+        "complaints:badge_rotate",
+        expect(FORBIDDEN, hr=REDIRECT, admin_user=REDIRECT),
+        kwargs=staff_a,
+        method="post",
+    ),
+    Case("complaints:throttle_log", HR_ONLY),
+    # complaints: public pages (no login)
+    Case("complaints:rate", expect(OK, anonymous=OK), kwargs=rating_token_of_staff_a),
+    Case("complaints:rate_thanks", expect(OK, anonymous=OK), kwargs=rating_token_of_staff_a),
+    Case("complaints:public_new", expect(OK, anonymous=OK)),
+    Case("complaints:public_thanks", expect(OK, anonymous=OK)),
+    # inspections (inspection entry, records, grid, records import)
+    Case("inspections:list", SUPERVISORS),
+    Case("inspections:start", SUPERVISORS),
+    Case(
+        "inspections:detail",
+        expect(FORBIDDEN, inspector_a=OK, head_b=NOT_FOUND, hr=OK, admin_user=OK),
+        kwargs=inspection_of_unit_a,
+    ),
+    Case(
+        "inspections:finding_add",
+        expect(
+            FORBIDDEN,
+            inspector_a=NOT_ALLOWED,
+            head_b=NOT_ALLOWED,
+            hr=NOT_ALLOWED,
+            admin_user=NOT_ALLOWED,
+        ),
+        kwargs=inspection_of_unit_a,
+    ),
+    Case(
+        "inspections:finding_add",
+        expect(FORBIDDEN, inspector_a=OK, head_b=NOT_FOUND, hr=OK, admin_user=OK),
+        kwargs=inspection_of_unit_a,
+        method="post",
+        label="empty form",
+    ),
+    Case(
+        "inspections:people",
+        expect(FORBIDDEN, inspector_a=OK, head_b=NOT_FOUND, hr=OK, admin_user=OK),
+        kwargs=inspection_of_unit_a,
+    ),
+    Case(
+        "inspections:finding_fields",
+        expect(FORBIDDEN, inspector_a=OK, head_b=NOT_FOUND, hr=OK, admin_user=OK),
+        kwargs=inspection_of_unit_a,
+    ),
+    Case(
+        "inspections:cosign",
+        expect(FORBIDDEN, head_b=NOT_FOUND, hr=REDIRECT, admin_user=REDIRECT),
+        kwargs=inspection_of_unit_a,
+        method="post",
+        label="nobody here heads unit A",
+    ),
+    Case(
+        "inspections:finding_dispute",
+        expect(FORBIDDEN, head_b=NOT_FOUND),
+        kwargs=finding_about_staff_a,
+        label="nobody here heads unit A",
+    ),
+    Case(
+        "inspections:finding_photo",
+        expect(NOT_FOUND),
+        kwargs=finding_about_staff_a,
+        label="finding without a photo",
+    ),
+    Case("inspections:records", SUPERVISORS),
+    Case(
+        "inspections:record_detail",
+        expect(FORBIDDEN, inspector_a=OK, head_b=NOT_FOUND, hr=OK, admin_user=OK),
+        kwargs=record_of_staff_a_by_inspector_a,
+    ),
+    Case(
+        "inspections:record_correct",
+        expect(FORBIDDEN, inspector_a=OK, head_b=NOT_FOUND, hr=OK, admin_user=OK),
+        kwargs=record_of_staff_a_by_inspector_a,
+    ),
+    Case(
+        "inspections:record_void",
+        expect(FORBIDDEN, inspector_a=OK, head_b=NOT_FOUND, hr=OK, admin_user=OK),
+        kwargs=record_of_staff_a_by_inspector_a,
+    ),
+    Case("inspections:grid", SUPERVISORS),
+    Case("inspections:records_import", HR_ONLY),
+    Case(
+        "inspections:records_import_confirm",
+        expect(FORBIDDEN, hr=NOT_ALLOWED, admin_user=NOT_ALLOWED),
+    ),
+    Case(
+        "inspections:records_import_confirm",
+        expect(FORBIDDEN, hr=REDIRECT, admin_user=REDIRECT),
+        method="post",
+        label="nothing uploaded",
+    ),
+    Case("inspections:records_import_template", HR_ONLY),
+    # dashboards (results: staff their own, unit heads their units, HR everyone)
+    Case("dashboards:me", EVERYONE),
+    Case(
+        "dashboards:me_scheme",
+        expect(NOT_FOUND, staff_a=OK, staff_b=OK),
+        kwargs=weekly_stars_scheme,
+    ),
+    Case(
+        "dashboards:me_record",
+        expect(NOT_FOUND, staff_a=OK),
+        kwargs=record_of_staff_a_by_inspector_a,
+    ),
+    Case(
+        "dashboards:me_record_photo",
+        expect(NOT_FOUND),
+        kwargs=record_of_staff_a_by_inspector_a,
+        label="no photo",
+    ),
+    Case("dashboards:leaderboard", HEADS_AND_HR),
+    Case("dashboards:dashboard", HEADS_AND_HR),
+    Case("dashboards:inspectors", HEADS_AND_HR),
+    # reports (HR only)
+    Case("reports:index", HR_ONLY),
+    Case(
+        "reports:period", expect(FORBIDDEN, hr=NOT_FOUND, admin_user=NOT_FOUND), label="no scheme"
+    ),
+    Case("reports:export_create", expect(FORBIDDEN, hr=NOT_ALLOWED, admin_user=NOT_ALLOWED)),
+    Case(
+        "reports:export_create",
+        expect(FORBIDDEN, hr=NOT_FOUND, admin_user=NOT_FOUND),
+        method="post",
+        label="no kind",
+    ),
+    Case("reports:export", expect(FORBIDDEN, hr=NOT_FOUND, admin_user=NOT_FOUND), kwargs=no_job),
+    Case(
+        "reports:export_progress",
+        expect(FORBIDDEN, hr=NOT_FOUND, admin_user=NOT_FOUND),
+        kwargs=no_job,
+    ),
+    Case(
+        "reports:export_download",
+        expect(FORBIDDEN, hr=NOT_FOUND, admin_user=NOT_FOUND),
+        kwargs=no_job,
+    ),
+    # schemes (the scheme editor: HR only)
+    Case("schemes:list", HR_ONLY),
+    Case("schemes:new", HR_ONLY),
+    Case(
+        "schemes:create",
+        expect(FORBIDDEN, hr=REDIRECT, admin_user=REDIRECT),
+        label="no starting point",
+    ),
+    Case("schemes:create", HR_ONLY, method="post", label="empty form"),
+    Case("schemes:import", HR_ONLY),
+    Case(
+        "schemes:row", expect(FORBIDDEN, hr=NOT_FOUND, admin_user=NOT_FOUND), label="no list path"
+    ),
+    Case("schemes:detail", HR_ONLY, kwargs=scheme_pk),
+    Case("schemes:edit", HR_ONLY, kwargs=scheme_pk),
+    Case("schemes:versions", HR_ONLY, kwargs=scheme_pk),
+    Case("schemes:diff", HR_ONLY, kwargs=scheme_pk),
+    Case("schemes:export", HR_ONLY, kwargs=scheme_pk),
+    Case("schemes:period", HR_ONLY, kwargs=closed_week),
+    *[
+        case
+        for name in ("schemes:archive", "schemes:unarchive", "schemes:delete")
+        for case in (
+            Case(name, expect(FORBIDDEN, hr=NOT_ALLOWED, admin_user=NOT_ALLOWED), kwargs=scheme_pk),
+            Case(
+                name,
+                expect(FORBIDDEN, hr=REDIRECT, admin_user=REDIRECT),
+                kwargs=scheme_pk,
+                method="post",
+            ),
+        )
+    ],
 ]
 
 
