@@ -71,6 +71,6 @@ def standings_refresh(*, today: date, invalidate: bool) -> int:
     schemes = Scheme.objects.filter(archived=False, current_version__isnull=False)
     count = 0
     for scheme in schemes.order_by("code"):
-        standing_compute(scheme=scheme, day=today)
+        standing_compute(scheme=scheme, day=today, publish=True)
         count += 1
     return count

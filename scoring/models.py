@@ -84,7 +84,11 @@ class ParticipantResult(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["snapshot", "staff"], name="result_unique_staff"),
         ]
-        indexes = [models.Index(fields=["staff", "snapshot"])]
+        indexes = [
+            models.Index(fields=["staff", "snapshot"]),
+            # Results in rank order, a chunk at a time (report export, leaderboards).
+            models.Index(fields=["snapshot", "position"], name="result_snapshot_position"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.snapshot} {self.staff_id} #{self.rank}"

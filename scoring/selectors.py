@@ -29,9 +29,13 @@ def participants_q(config: dict, period: t.Period) -> Q:
     return query & (Q(status=Staff.Status.ACTIVE) | Q(left_date__gte=period.start))
 
 
-def load_participants(config: dict, period: t.Period) -> tuple[t.Participant, ...]:
+def load_participants(config: dict, period: t.Period, staff_ids=None) -> tuple[t.Participant, ...]:
+    """The participants, by 工号; with ``staff_ids``, only those of them."""
+    query = participants_q(config, period)
+    if staff_ids is not None:
+        query &= Q(pk__in=list(staff_ids))
     rows = (
-        Staff.objects.filter(participants_q(config, period))
+        Staff.objects.filter(query)
         .order_by("employee_no")
         .values_list("pk", "employee_no", "name", "unit__path", "position__name", "hire_date")
     )
@@ -183,3 +187,53 @@ def load_inputs_for_config(*, config: dict, scheme_id: int | None, period: t.Per
         prior_wins=prior_wins,
         prior_promotions=prior_promotions,
     )
+
+
+def snapshot_content_hash(snapshot: Snapshot) -> str:
+    """The content hash of a snapshot as stored now: the same bytes ``_store_snapshot``
+    hashed (json.dumps({"results": rows, "rollup": rollup}, sort_keys=True,
+    ensure_ascii=False)), from the stored rows in their stored order."""
+    import hashlib
+    import json
+
+    rows = ParticipantResult.objects.filter(snapshot=snapshot).order_by("position")
+    texts = [
+        json.dumps(data, sort_keys=True, ensure_ascii=False)
+        for data in rows.values_list("data", flat=True)
+    ]
+    digest = hashlib.sha256(b'{"results": [')
+    digest.update(", ".join(texts).encode())
+    digest.update(b'], "rollup": ')
+    digest.update(json.dumps(snapshot.unit_rollup, sort_keys=True, ensure_ascii=False).encode())
+    digest.update(b"}")
+    return digest.hexdigest()
+
+
+def snapshot_verify(snapshot: Snapshot) -> bool:
+    """True when the snapshot's stored results are exactly what was frozen when the period
+    closed: the content hash still matches, and the columns pages read (rank, score, grade,
+    award, veto, eligibility) agree with the hashed data. False means someone changed the
+    results in the database: show the notice as 校验失败 (tampered)."""
+    from decimal import Decimal, InvalidOperation
+
+    if snapshot_content_hash(snapshot) != snapshot.content_hash:
+        return False
+    rows = ParticipantResult.objects.filter(snapshot=snapshot).values_list(
+        "staff_id", "rank", "score", "grade", "award", "vetoed", "eligible", "data"
+    )
+    for staff_id, rank, score, grade, award, vetoed, eligible, data in rows:
+        try:
+            same_score = Decimal(str(data.get("score"))) == score
+        except (InvalidOperation, TypeError):
+            return False
+        if not (
+            same_score
+            and data.get("staff_id") == staff_id
+            and data.get("rank") == rank
+            and (data.get("grade") or "") == grade
+            and (data.get("award") or "") == award
+            and bool(data.get("veto")) == vetoed
+            and (not data.get("ineligible")) == eligible
+        ):
+            return False
+    return True

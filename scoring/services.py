@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
+import operator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from redis.exceptions import RedisError
 
 from audit.services import audit_log
+from evaluations.locks import ledger_freeze_lock
 from evaluations.models import Scheme, SchemeVersion
 from scoring.engine import compute_period
 from scoring.engine import types as t
 from scoring.engine.periods import parse_period_key, period_for_date
 from scoring.models import ParticipantResult, Period, Snapshot
 from scoring.selectors import load_inputs
-from scoring.signals import ledger_epoch, period_closed
+from scoring.signals import period_closed
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ def period_close(*, scheme: Scheme, key: str, actor=None, reason: str = "") -> C
     nothing; after a reopen with changed records it stores the next version. The Period
     row lock serialises concurrent closes of one scheme+period; ``period_closed`` receivers
     (the notice draft) write in this transaction."""
+    # No ledger write may commit between this close's read of the records and its commit.
+    ledger_freeze_lock()
     # The version current now, not the one the caller's object was loaded with.
     current_id = (
         Scheme.objects.filter(pk=scheme.pk).values_list("current_version_id", flat=True).first()
@@ -69,6 +72,11 @@ def period_close(*, scheme: Scheme, key: str, actor=None, reason: str = "") -> C
     period = Period.objects.select_for_update().get(pk=period.pk)
     bounds = period_bounds(period)
     latest = period.snapshots.select_related("scheme_version").order_by("-version").first()
+    if latest is None and Scheme.objects.filter(pk=scheme.pk, archived=True).exists():
+        # An archived scheme runs no new periods; one it closed before may be closed again.
+        raise PeriodError(
+            _("scheme %(code)s is archived: no new period is closed") % {"code": scheme.code}
+        )
     unchanged, previous = False, None
     if latest is not None:
         # "Unchanged" is judged with the rules the latest snapshot was computed with: a new
@@ -148,18 +156,65 @@ def _store_snapshot(
 ) -> Snapshot:
     rows = [result_to_json(result) for result in outcome.results]
     rollup = [rollup_to_json(row) for row in outcome.unit_rollup]
-    content_hash = hashlib.sha256(
-        json.dumps({"results": rows, "rollup": rollup}, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
+    # Each row is serialised once: its text is both stored and hashed. The hash is the one of
+    # json.dumps({"results": rows, "rollup": rollup}, sort_keys=True, ensure_ascii=False).
+    texts = [json.dumps(row, sort_keys=True, ensure_ascii=False) for row in rows]
+    digest = hashlib.sha256(b'{"results": [')
+    digest.update(", ".join(texts).encode())
+    digest.update(b'], "rollup": ')
+    digest.update(json.dumps(rollup, sort_keys=True, ensure_ascii=False).encode())
+    digest.update(b"}")
     snapshot = Snapshot.objects.create(
         period=period,
         version=number,
         scheme_version=version,
         created_by=actor if actor is not None and actor.is_authenticated else None,
         inputs_fingerprint=fingerprint,
-        content_hash=content_hash,
+        content_hash=digest.hexdigest(),
         unit_rollup=rollup,
     )
+    _insert_results(snapshot, outcome.results, rows, texts)
+    return snapshot
+
+
+RESULT_COLUMNS = (
+    "snapshot_id",
+    "staff_id",
+    "position",
+    "rank",
+    "score",
+    "grade",
+    "award",
+    "vetoed",
+    "eligible",
+    "data",
+)
+
+
+def _insert_results(snapshot, results, rows: list[dict], texts: list[str]) -> None:
+    """On PostgreSQL one COPY of the rows (the JSON already serialised); elsewhere, or if
+    the model grew columns this does not know, bulk_create."""
+    columns = {f.column for f in ParticipantResult._meta.concrete_fields if not f.primary_key}
+    if connection.vendor == "postgresql" and columns == set(RESULT_COLUMNS):
+        table = connection.ops.quote_name(ParticipantResult._meta.db_table)
+        statement = f"COPY {table} ({', '.join(RESULT_COLUMNS)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            for index, (result, text) in enumerate(zip(results, texts, strict=True)):
+                copy.write_row(
+                    (
+                        snapshot.pk,
+                        result.staff_id,
+                        index,
+                        result.rank,
+                        result.score,
+                        result.grade or "",
+                        result.award or "",
+                        bool(result.veto),
+                        not result.ineligible,
+                        text,
+                    )
+                )
+        return
     ParticipantResult.objects.bulk_create(
         [
             ParticipantResult(
@@ -174,19 +229,30 @@ def _store_snapshot(
                 eligible=not result.ineligible,
                 data=row,
             )
-            for index, (result, row) in enumerate(zip(outcome.results, rows, strict=True))
+            for index, (result, row) in enumerate(zip(results, rows, strict=True))
         ],
         batch_size=2000,
     )
-    return snapshot
+
+
+def _dataclass_repr(cls):
+    """repr() of instances of the dataclass ``cls``, as its generated __repr__ writes it,
+    without the recursion guard (fingerprints repr every record)."""
+    names = [f.name for f in dataclasses.fields(cls) if f.repr]
+    template = cls.__qualname__ + "(" + ", ".join(f"{name}=%r" for name in names) + ")"
+    values = operator.attrgetter(*names)
+    return lambda obj: template % values(obj) if type(obj) is cls else repr(obj)
+
+
+_participant_repr = _dataclass_repr(t.Participant)
+_record_repr = _dataclass_repr(t.Record)
 
 
 def inputs_fingerprint(inputs: t.Inputs, *, version_id: int) -> str:
     digest = hashlib.sha256(f"v{version_id}|{inputs.period.key}".encode())
-    for participant in inputs.participants:
-        digest.update(repr(participant).encode())
-    for record in inputs.records:
-        digest.update(repr(record).encode())
+    # One update of the joined texts hashes the same bytes as one update per text.
+    digest.update("".join(map(_participant_repr, inputs.participants)).encode())
+    digest.update("".join(map(_record_repr, inputs.records)).encode())
     digest.update(repr(sorted(inputs.prior_wins.items())).encode())
     digest.update(repr(sorted(inputs.prior_promotions)).encode())
     for path, unit in sorted(inputs.units.items()):
@@ -252,25 +318,30 @@ def rollup_to_json(row: t.UnitRollupRow) -> dict:
 
 
 def standing_compute(
-    *, scheme: Scheme, day: date | None = None, key: str | None = None
+    *, scheme: Scheme, day: date | None = None, key: str | None = None, publish: bool = False
 ) -> tuple[t.Period, t.PeriodOutcome]:
-    """The live, provisional outcome of an open period (cached until the ledger changes)."""
+    """The live, provisional outcome of an open period: computed once, then kept up to date
+    person by person as the ledger changes (``scoring.standings``). ``publish`` also leaves
+    it in the shared cache for other processes (the background refresh does)."""
+    from scoring.standings import standing
+
+    bounds = _standing_bounds(scheme, day, key)
+    return bounds, standing(scheme, bounds, publish=publish)
+
+
+def standing_json(
+    *, scheme: Scheme, day: date | None = None, key: str | None = None
+) -> tuple[t.Period, t.PeriodOutcome, list[dict]]:
+    """``standing_compute`` plus the results in their stored JSON form (``result_to_json``),
+    kept with the standing. Shared between readers: do not modify."""
+    from scoring.standings import standing_rows
+
+    bounds = _standing_bounds(scheme, day, key)
+    outcome, rows = standing_rows(scheme, bounds)
+    return bounds, outcome, rows
+
+
+def _standing_bounds(scheme: Scheme, day: date | None, key: str | None) -> t.Period:
     if key:
-        bounds = parse_period_key(scheme.period, key)
-    else:
-        bounds = period_for_date(scheme.period, day or timezone.localdate())
-    try:
-        cache_key = f"standing:{scheme.current_version_id}:{bounds.key}:{ledger_epoch()}"
-        outcome = cache.get(cache_key)
-    except RedisError as exc:  # the cache is down: compute, never fail the page
-        logger.warning("standings cache unavailable (%s); computing without it", exc)
-        cache_key, outcome = None, None
-    if outcome is None:
-        version = SchemeVersion.objects.get(pk=scheme.current_version_id)
-        outcome = compute_period(load_inputs(version=version, period=bounds))
-        if cache_key is not None:
-            try:
-                cache.set(cache_key, outcome, timeout=3600)
-            except RedisError as exc:
-                logger.warning("standings cache unavailable (%s); result not cached", exc)
-    return bounds, outcome
+        return parse_period_key(scheme.period, key)
+    return period_for_date(scheme.period, day or timezone.localdate())

@@ -1,7 +1,9 @@
 """StarService settings: everything that differs between machines comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +43,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "django_celery_beat",
+    "axes",
+    "csp",
     "audit",
     "staff",
     "accounts",
@@ -50,6 +54,8 @@ INSTALLED_APPS = [
     "inspections",
     "complaints",
     "dashboards",
+    "notices",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last: turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "starservice.urls"
@@ -80,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.roles",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -92,6 +102,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# Logins go through django-axes first: after AXES_FAILURE_LIMIT failures for one username from
+# one client address, that pair is refused for AXES_COOLOFF_HOURS (see "Production" in README).
+AUTHENTICATION_BACKENDS = [
+    "starservice.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -145,20 +161,87 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    CSRF_COOKIE_SAMESITE = "Lax"
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content Security Policy (django-csp): scripts, styles, fonts and images only from our own
+# static files. Inline <script>/<style> elements need the request's nonce ({{ CSP_NONCE }});
+# inline event handlers (onclick=…) and eval never run. Inline style="" attributes are still
+# allowed (style-src-attr) for Bootstrap/ECharts tooltips.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Login throttling (django-axes): counted per username + client address, in the database so
+# lockouts survive restarts and are shared by every worker.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(hours=env_int("AXES_COOLOFF_HOURS", 1, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "starservice.security.login_locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # no log of every successful login with address and browser
+AXES_VERBOSE = False
+AXES_CLIENT_STR_CALLABLE = "starservice.security.axes_client_str"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
+# Logs carry no personal data: every handler masks phone, ID-card and e-mail text and drops
+# the request object; nothing logs request bodies.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "starservice.logging_filters.PersonalDataFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's request loggers would otherwise also go to their own default handlers.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Lockouts are warnings; every successful login at INFO is noise.
+        "axes": {"level": "WARNING"},
+    },
 }
+
+# Complaints and public ratings (complaints/). Deadlines are calendar days from receipt (first
+# response, resolution) and from resolution (follow-up). Throttling counts submissions per
+# device cookie and per client address (stored only as keyed hashes) within a window.
+COMPLAINT_RESPONSE_DAYS = env_int("COMPLAINT_RESPONSE_DAYS", 1, minimum=0)
+COMPLAINT_RESOLUTION_DAYS = env_int("COMPLAINT_RESOLUTION_DAYS", 7, minimum=0)
+COMPLAINT_FOLLOW_UP_DAYS = env_int("COMPLAINT_FOLLOW_UP_DAYS", 3, minimum=0)
+RATING_THROTTLE_SECONDS = env_int("RATING_THROTTLE_SECONDS", 24 * 3600, minimum=1)
+RATING_THROTTLE_PER_ADDRESS = env_int("RATING_THROTTLE_PER_ADDRESS", 20, minimum=1)
+PUBLIC_COMPLAINT_THROTTLE_SECONDS = env_int("PUBLIC_COMPLAINT_THROTTLE_SECONDS", 3600, minimum=1)
+PUBLIC_COMPLAINT_THROTTLE_PER_DEVICE = env_int("PUBLIC_COMPLAINT_THROTTLE_PER_DEVICE", 3, minimum=1)
+PUBLIC_COMPLAINT_THROTTLE_PER_ADDRESS = env_int(
+    "PUBLIC_COMPLAINT_THROTTLE_PER_ADDRESS", 10, minimum=1
+)
+# Behind a reverse proxy, the request header holding the client address (e.g. HTTP_X_REAL_IP);
+# empty: REMOTE_ADDR.
+PUBLIC_CLIENT_ADDRESS_HEADER = env_str("PUBLIC_CLIENT_ADDRESS_HEADER", "")
+# Login throttling counts the same client address as the public pages do.
+if PUBLIC_CLIENT_ADDRESS_HEADER:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = (PUBLIC_CLIENT_ADDRESS_HEADER, "REMOTE_ADDR")

@@ -25,14 +25,20 @@ from scoring.engine.common import (
     unit_rollup,
     veto_hits,
 )
-from scoring.engine.types import Inputs, PeriodOutcome, Record
+from scoring.engine.types import Inputs, ParticipantResult, PeriodOutcome, Record
 
-__all__ = ["compute_period"]
+__all__ = ["compute_period", "finish_period", "score_results"]
 
 METHODS = ("deduction", "stars", "weighted", "points_bank")
 
 
 def compute_period(inputs: Inputs) -> PeriodOutcome:
+    return finish_period(inputs, score_results(inputs))
+
+
+def score_results(inputs: Inputs) -> dict[int, ParticipantResult]:
+    """The part of ``compute_period`` done participant by participant: the method's score,
+    grade, veto and eligibility. ``finish_period`` ranks and awards what it returns."""
     scheme = inputs.scheme
     method = _method_module(scheme["method"])
     records_by_staff = counting_records(inputs)
@@ -51,7 +57,16 @@ def compute_period(inputs: Inputs) -> PeriodOutcome:
             period=inputs.period,
             records=history[staff_id],
         )
+    return results
 
+
+def finish_period(inputs: Inputs, results: dict[int, ParticipantResult]) -> PeriodOutcome:
+    """Ranks, awards (and what follows them) and the unit roll-up over ``score_results``'
+    output, whose rank, award and promotion it sets."""
+    scheme = inputs.scheme
+    method = _method_module(scheme["method"])
+    participants = {p.staff_id: p for p in inputs.participants}
+    grades = scheme.get("grades", ())
     ranked = rank_results(results, participants)
     award = scheme.get("award")
     if award:

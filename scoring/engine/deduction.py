@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -50,16 +50,34 @@ AT_LEAST = "at_least"  # the other direction is at_most
 
 
 @dataclass(frozen=True)
+class _Category:
+    """A category with what its score needs read out of the config once per period."""
+
+    config: dict
+    code: str
+    top: Decimal  # max
+    indicators: tuple[dict, ...]
+    complaints: dict | None
+    satisfaction: bool
+
+
+@dataclass(frozen=True)
 class _Rules:
     categories: tuple[dict, ...]
     items: dict[str, tuple[dict, dict]]  # item code → (category, item)
     bonus_items: dict[str, dict]
     per_inspection: bool
     full_marks: Decimal
+    scored: tuple[_Category, ...] = ()
+    metric_labels: dict[str, str] = field(default_factory=dict)  # metric → indicator names
+    complaint_label: str = ""  # the names of the categories complaints are charged to
+    complaint_configs: tuple[dict, ...] = ()
 
     @classmethod
     def of(cls, scheme: dict) -> _Rules:
         categories = tuple(scheme["categories"])
+        charging = [c for c in categories if "complaints" in c]
+        metrics = {i["metric"] for c in categories for i in c.get("indicators", ())}
         return cls(
             categories=categories,
             items={
@@ -70,6 +88,20 @@ class _Rules:
             bonus_items={item["code"]: item for item in scheme.get("bonus_items", ())},
             per_inspection=scheme.get("aggregation", "sum") == PER_INSPECTION_AVERAGE,
             full_marks=sum((to_decimal(c["max"]) for c in categories), ZERO),
+            scored=tuple(
+                _Category(
+                    c,
+                    c["code"],
+                    to_decimal(c["max"]),
+                    tuple(c.get("indicators", ())),
+                    c.get("complaints"),
+                    "satisfaction" in c,
+                )
+                for c in categories
+            ),
+            metric_labels={m: _joined(_indicator_names(m, categories)) for m in metrics},
+            complaint_label=_joined(c["name"] for c in charging),
+            complaint_configs=tuple(c["complaints"] for c in charging),
         )
 
 
@@ -116,14 +148,14 @@ def _score(staff_id: int, records: list[Record], rules: _Rules) -> ParticipantRe
         if record.id in deductions:
             charged[_category_code(record, rules)] += deductions[record.id]
     categories = {
-        category["code"]: _category_score(
+        category.code: _category_score(
             category,
             records,
-            charged=charged[category["code"]],
+            charged=charged[category.code],
             inspections=inspections,
             result=result,
         )
-        for category in rules.categories
+        for category in rules.scored
     }
     bonus = sum(
         (bonus_points(r, rules.bonus_items[r.code]) for r in records if _is_bonus(r, rules)),
@@ -156,7 +188,7 @@ def _category_code(record: Record, rules: _Rules) -> str:
 
 
 def _category_score(
-    category: dict,
+    scored: _Category,
     records: list[Record],
     *,
     charged: Decimal,
@@ -165,22 +197,22 @@ def _category_score(
 ) -> Decimal:
     """``max`` − the category's deductions, never below 0; appends its computed lines.
     ``charged`` is the sum of its item deductions."""
-    top = to_decimal(category["max"])
+    category = scored.config
+    top = scored.top
     items_part = top - charged
     if inspections:
-        averaged = _inspection_average(top, category["code"], inspections)
+        averaged = _inspection_average(top, scored.code, inspections)
         if averaged != items_part:
             note = f"按{len(inspections)}次抽查平均"
             result.effects.append(_line(category, averaged - items_part, note))
         items_part = averaged
-    other = sum(
-        (_indicator_deduction(i, records, result) for i in category.get("indicators", ())),
-        ZERO,
-    )
-    if "complaints" in category:
-        config = category["complaints"]
+    other = ZERO
+    for indicator in scored.indicators:
+        other = other + _indicator_deduction(indicator, records, result)
+    if scored.complaints is not None:
+        config = scored.complaints
         other += sum((complaint_points(r, config) for r in valid_complaints(records)), ZERO)
-    if "satisfaction" in category:
+    if scored.satisfaction:
         other += _satisfaction_deduction(category, records, result)
     raw = items_part - other
     if raw < 0:
@@ -299,18 +331,14 @@ def _record_label_and_points(
         item = rules.bonus_items[record.code]
         return item["name"], bonus_points(record, item)
     if record.kind == COMPLAINT:
-        return _complaint_label_and_points(record, rules.categories)
+        label = rules.complaint_label or record.code
+        if not is_valid_complaint(record):
+            return label, ZERO
+        points = sum((complaint_points(record, c) for c in rules.complaint_configs), ZERO)
+        return label, -points
     if record.kind == METRIC:
-        return _joined(_indicator_names(record.code, rules.categories)) or record.code, ZERO
+        return rules.metric_labels.get(record.code) or record.code, ZERO
     return record.code, ZERO  # ratings, incidents: used by computed lines and veto
-
-
-def _complaint_label_and_points(record: Record, categories: Iterable[dict]) -> tuple[str, Decimal]:
-    charging = [c for c in categories if "complaints" in c]
-    label = _joined(c["name"] for c in charging) or record.code
-    if not is_valid_complaint(record):
-        return label, ZERO
-    return label, -sum((complaint_points(record, c["complaints"]) for c in charging), ZERO)
 
 
 def _indicator_names(metric: str, categories: Iterable[dict]) -> list[str]:

@@ -1,0 +1,218 @@
+"""The fast paths give the answers of the plain ones: standings kept up to date person by
+person equal a computation from scratch after every kind of write, snapshots store and
+hash what the plain JSON would, and fingerprints are unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from evaluations.ledger import (
+    RecordDraft,
+    record_create,
+    record_update,
+    record_void,
+    records_bulk_create,
+)
+from scoring import standings
+from scoring.engine import compute_period
+from scoring.engine import types as t
+from scoring.engine.periods import period_for_date
+from scoring.models import ParticipantResult
+from scoring.selectors import load_inputs
+from scoring.services import (
+    inputs_fingerprint,
+    period_close,
+    result_to_json,
+    rollup_to_json,
+    standing_compute,
+    standing_json,
+)
+from scoring.signals import ledger_epoch_bump
+from tests.factories import PositionFactory, StaffFactory, UnitFactory
+from tests.frozen import at
+from tests.schemes import import_template
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 18)  # Wednesday of 2026-W47
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(at(TODAY), tick=False):
+        yield
+
+
+@pytest.fixture
+def schemes(frozen, org):
+    return [
+        import_template(code)
+        for code in (
+            "property-monthly-quality",
+            "property-weekly-stars",
+            "tobacco-half-year-quality",
+        )
+    ]
+
+
+@pytest.fixture
+def people(org):
+    clerks = [StaffFactory(unit=org.unit_a_team, position=org.position) for _ in range(5)]
+    area = UnitFactory(name="城区片区", parent=UnitFactory(name="烟草营销部", path="烟草营销部"))
+    visitors = [StaffFactory(unit=area, position=PositionFactory(name="专管员")) for _ in range(3)]
+    return clerks + visitors
+
+
+def write(capture, fn, **kwargs):
+    with capture(execute=True):
+        return fn(**kwargs)
+
+
+def draft(person, kind, code, value=None, day=TODAY, **extra) -> RecordDraft:
+    return RecordDraft(
+        staff_id=person.pk,
+        date=day,
+        kind=kind,
+        code=code,
+        value=None if value is None else Decimal(str(value)),
+        **extra,
+    )
+
+
+def fresh_rows(scheme) -> list[dict]:
+    bounds = period_for_date(scheme.period, TODAY)
+    outcome = compute_period(load_inputs(version=scheme.current_version, period=bounds))
+    return [result_to_json(r) for r in outcome.results] + [
+        rollup_to_json(r) for r in outcome.unit_rollup
+    ]
+
+
+def kept_rows(scheme) -> list[dict]:
+    _bounds, outcome = standing_compute(scheme=scheme)
+    return [result_to_json(r) for r in outcome.results] + [
+        rollup_to_json(r) for r in outcome.unit_rollup
+    ]
+
+
+def full_runs() -> dict:
+    return {key: entry.built for key, entry in standings._entries.items()}
+
+
+def test_standings_follow_every_kind_of_write_person_by_person(
+    schemes, people, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    clerk, other, *_rest, visitor = people
+    write(capture, record_create, draft=draft(clerk, "warning", "PATROL-LATE"))
+    write(capture, record_create, draft=draft(visitor, "deduction", "STD-PRICE", batch="B1"))
+    for scheme in schemes:
+        assert kept_rows(scheme) == fresh_rows(scheme)  # computed in full
+    built = full_runs()
+
+    record = write(capture, record_create, draft=draft(clerk, "deduction", "ATT-02", 3))
+    write(capture, record_create, draft=draft(other, "metric", "free_card_signups", 4))
+    write(capture, record_create, draft=draft(visitor, "deduction", "UP-LAWFUL", batch="B2"))
+    write(capture, record_create, draft=draft(other, "complaint", "有责", note="投诉"))
+    for scheme in schemes:
+        assert kept_rows(scheme) == fresh_rows(scheme)
+    write(
+        capture,
+        record_update,
+        record=record,
+        draft=draft(other, "deduction", "ATT-02", 5, day=TODAY - timedelta(days=1)),
+        reason="记错人",
+    )
+    write(capture, record_void, record=record, reason="撤销")
+    write(
+        capture,
+        records_bulk_create,
+        drafts=[draft(p, "rating", "满意", 2) for p in people]
+        + [draft(clerk, "metric", "attendance_rate", 96)],
+    )
+    for scheme in schemes:
+        assert kept_rows(scheme) == fresh_rows(scheme)
+        bounds, outcome, rows = standing_json(scheme=scheme)
+        assert rows == [result_to_json(r) for r in outcome.results]
+    assert full_runs() == built  # every update above was person by person
+
+
+def test_a_change_of_unknown_extent_recomputes_in_full(schemes, people, org):
+    quality = schemes[0]
+    standing_compute(scheme=quality)
+    built = full_runs()
+    person = StaffFactory(unit=org.unit_a_team, position=org.position)
+    record_create(draft=draft(person, "deduction", "CLEAN-01"))  # its commit never runs
+    ledger_epoch_bump()  # as the catch-up job does: no staff named
+    assert kept_rows(quality) == fresh_rows(quality)
+    assert full_runs() != built
+
+
+def test_a_write_outside_the_period_changes_nothing_kept(
+    schemes, people, django_capture_on_commit_callbacks
+):
+    stars = schemes[1]
+    before = kept_rows(stars)
+    write(
+        django_capture_on_commit_callbacks,
+        record_create,
+        draft=draft(people[0], "warning", "PATROL-LATE", day=TODAY - timedelta(days=30)),
+    )
+    assert kept_rows(stars) == before == fresh_rows(stars)
+
+
+def test_fast_reprs_equal_the_dataclass_reprs():
+    from scoring.services import _participant_repr, _record_repr
+
+    records = [
+        t.Record(1, 2, date(2026, 1, 5), "deduction", "ATT-02", Decimal("3.0000"), note="脏'\""),
+        t.Record(3, 4, date(2026, 1, 6), "rating", "满意", None, "management", "b", "网点"),
+    ]
+    people = [
+        t.Participant(1, "E1", "张三", "星辰物业/客服部", "客服员", date(2020, 1, 1)),
+        t.Participant(2, "E2", "李四", "a/b", "x", date(2021, 2, 3), frozenset({"证书"})),
+    ]
+    assert [_record_repr(r) for r in records] == [repr(r) for r in records]
+    assert [_participant_repr(p) for p in people] == [repr(p) for p in people]
+    inputs = t.Inputs({}, t.Period("2026-01", date(2026, 1, 1), date(2026, 1, 31)), people, records)
+    plain = hashlib.sha256(b"v7|2026-01")
+    for item in (*people, *records):
+        plain.update(repr(item).encode())
+    plain.update(repr([]).encode())
+    plain.update(repr([]).encode())
+    assert inputs_fingerprint(inputs, version_id=7) == plain.hexdigest()
+
+
+def test_a_snapshot_stores_and_hashes_the_plain_json(
+    schemes, people, django_capture_on_commit_callbacks
+):
+    tobacco = schemes[2]
+    for person in people[-3:]:
+        write(
+            django_capture_on_commit_callbacks,
+            record_create,
+            draft=draft(person, "deduction", "STD-LICENSE", batch=f"B{person.pk}"),
+        )
+    key = period_for_date(tobacco.period, TODAY).key
+    with time_machine.travel(at(date(2027, 1, 2)), tick=False):
+        snapshot = period_close(scheme=tobacco, key=key).snapshot
+    bounds = period_for_date(tobacco.period, TODAY)
+    outcome = compute_period(load_inputs(version=tobacco.current_version, period=bounds))
+    rows = [result_to_json(r) for r in outcome.results]
+    stored = list(
+        ParticipantResult.objects.filter(snapshot=snapshot)
+        .order_by("position")
+        .values_list("staff_id", "rank", "score", "data")
+    )
+    assert [row[3] for row in stored] == rows
+    assert [(row[0], row[1], row[2]) for row in stored] == [
+        (r.staff_id, r.rank, r.score) for r in outcome.results
+    ]
+    rollup = [rollup_to_json(r) for r in outcome.unit_rollup]
+    plain = json.dumps({"results": rows, "rollup": rollup}, sort_keys=True, ensure_ascii=False)
+    assert snapshot.content_hash == hashlib.sha256(plain.encode()).hexdigest()
