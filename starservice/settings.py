@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.roles",
                 "csp.context_processors.nonce",
+                "notifications.context_processors.unread",
             ],
         },
     },

@@ -11,4 +11,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("", include("dashboards.urls")),
     path("reports/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
+    path("notices/", include("notices.urls")),
+    path("notifications/", include("notifications.urls")),
 ]

@@ -70,7 +70,7 @@ def read_sheet(
     try:
         if sheet not in workbook.sheetnames:
             raise WorkbookError(_("the workbook has no sheet named %(sheet)s") % {"sheet": sheet})
-        rows = workbook[sheet].iter_rows(values_only=True)
+        rows = _guarded(workbook[sheet].iter_rows(values_only=True))
         header_number, columns = _find_header(rows, required=required, optional=optional)
         result = []
         for offset, raw in enumerate(rows, start=header_number + 1):
@@ -98,13 +98,28 @@ def _open(source: str | IO[bytes]):
         return load_workbook(source, read_only=True, data_only=True)
     except WorkbookError:
         raise
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise WorkbookError(
-            _("the file is not a readable .xlsx workbook (%(error)s)")
-            % {
-                "error": exc.__class__.__name__,
-            }
-        ) from None
+    except Exception as exc:  # noqa: BLE001 — a damaged upload can fail anywhere in openpyxl
+        raise _unreadable(exc) from None
+
+
+def _unreadable(exc: Exception) -> WorkbookError:
+    return WorkbookError(
+        _("the file is not a readable .xlsx workbook (%(error)s)")
+        % {"error": exc.__class__.__name__}
+    )
+
+
+def _guarded(rows):
+    """openpyxl's read-only rows, unpacked and parsed lazily: a damaged part (bad deflate
+    data, broken XML, odd cell values) fails while iterating; report it as WorkbookError."""
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # noqa: BLE001
+            raise _unreadable(exc) from None
+        yield row
 
 
 def _find_header(rows, *, required: list[str], optional: list[str]) -> tuple[int, dict[str, int]]:
@@ -192,12 +207,17 @@ def safe_cell(value: Any) -> Any:
 
 def render_xlsx(sheets: list[SheetSpec]) -> bytes:
     """Write-only workbook: a title row, a bold frozen header, widths for Chinese text."""
+    buffer = BytesIO()
+    write_xlsx(sheets, buffer)
+    return buffer.getvalue()
+
+
+def write_xlsx(sheets: list[SheetSpec], out: str | IO[bytes]) -> None:
+    """``render_xlsx`` into a file (a path or a binary file object), streaming the rows."""
     workbook = Workbook(write_only=True)
     for spec in sheets:
         _write_sheet(workbook, spec)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(out)
 
 
 def _display_width(value: Any) -> int:
@@ -234,18 +254,31 @@ def _write_sheet(workbook: Workbook, spec: SheetSpec) -> None:
         header_cells.append(cell)
     sheet.append(header_cells)
     formats = [spec.number_formats.get(header) for header in spec.headers]
+    styled: list[dict] = [{} for _header in spec.headers]  # per column: format → cell
     for row in itertools.chain(head, rows):
-        sheet.append([_cell(sheet, value, formats[index]) for index, value in enumerate(row)])
+        sheet.append(
+            [_cell(sheet, value, formats[index], styled[index]) for index, value in enumerate(row)]
+        )
 
 
-def _cell(sheet, value: Any, number_format: str | None):
+def _cell(sheet, value: Any, number_format: str | None, styled: dict | None = None):
+    """What to append for ``value``: the plain value when it needs no style, else a cell
+    with its number format. With ``styled`` (the column's own cells by format) one cell is
+    reused row after row: a write-only sheet writes each appended row before the next."""
     if isinstance(value, Decimal):
         value = int(value) if value == value.to_integral_value() else float(value)
+    if number_format is None and value is not None and not isinstance(value, date):
+        return safe_cell(value)  # unstyled: openpyxl writes the plain value the same way
+    fmt = DATE_FORMAT if isinstance(value, date) else number_format
+    if styled is not None and fmt in styled:
+        cell = styled[fmt]
+        cell.value = safe_cell(value)
+        return cell
     cell = WriteOnlyCell(sheet, value=safe_cell(value))
-    if isinstance(value, date):
-        cell.number_format = DATE_FORMAT
-    elif number_format:
-        cell.number_format = number_format
+    if fmt:
+        cell.number_format = fmt
+    if styled is not None:
+        styled[fmt] = cell
     return cell
 
 
