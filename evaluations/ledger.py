@@ -12,9 +12,10 @@ from typing import IO
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from audit.services import audit_log
+from evaluations.bulk import bulk_insert_with_history
+from evaluations.locks import ledger_write_lock
 from evaluations.models import Record
 from evaluations.selectors import ActiveScheme, active_schemes, schemes_for
 from scoring.engine import types as t
@@ -230,25 +231,75 @@ def _check(draft: RecordDraft, person: Staff) -> None:
 
 @transaction.atomic
 def record_create(*, draft: RecordDraft, actor=None, source: str = Record.Source.APP) -> Record:
+    ledger_write_lock()
     person = Staff.objects.select_related("position", "unit").get(pk=draft.staff_id)
     _check(draft, person)
     record = Record(**_fields(draft), source=source, created_by=_user(actor))
     record._history_user = _user(actor)
     record.save()
     audit_log(actor=actor, action="record.created", target=record, summary=str(record))
-    ledger_changed()
+    ledger_changed(staff_ids=[record.staff_id], dates=[record.date])
     return record
 
 
+def record_version(record: Record) -> int:
+    """The record's version for optimistic locking: the id of its latest history row (0 if
+    it has none). Forms that change a record carry it and pass it back as
+    ``expected_version``."""
+    return (
+        Record.history.filter(id=record.pk)
+        .order_by("-history_id")
+        .values_list("history_id", flat=True)
+        .first()
+        or 0
+    )
+
+
+def _ensure_version(record: Record, expected_version: int | None) -> None:
+    """Refuse a change made to an older version than the one stored (the record is locked)."""
+    if expected_version is None:
+        return
+    latest = (
+        Record.history.filter(id=record.pk)
+        .select_related("history_user")
+        .order_by("-history_id")
+        .first()
+    )
+    if latest is None or latest.history_id == expected_version:
+        return
+    who = latest.history_user.get_username() if latest.history_user else _("someone")
+    raise RecordInvalid(
+        "version",
+        _(
+            "%(who)s changed this record at %(when)s, after you opened it; nothing was "
+            "saved. Reload the record, check their change and make yours again."
+        )
+        % {
+            "who": who,
+            "when": timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M:%S"),
+        },
+    )
+
+
 @transaction.atomic
-def record_update(*, record: Record, draft: RecordDraft, actor=None, reason: str) -> Record:
+def record_update(
+    *,
+    record: Record,
+    draft: RecordDraft,
+    actor=None,
+    reason: str,
+    expected_version: int | None = None,
+) -> Record:
     if not reason.strip():
         raise RecordInvalid("reason", _("a reason is required to correct a record"))
+    ledger_write_lock()
     record = Record.objects.select_for_update().get(pk=record.pk)
+    _ensure_version(record, expected_version)
     _ensure_open(record)
     person = Staff.objects.select_related("position", "unit").get(pk=draft.staff_id)
     _check(draft, person)
     before = _snapshot(record)
+    touched_staff, touched_dates = [record.staff_id, draft.staff_id], [record.date, draft.date]
     for name, value in _fields(draft).items():
         setattr(record, name, value)
     record._change_reason = reason
@@ -263,15 +314,19 @@ def record_update(*, record: Record, draft: RecordDraft, actor=None, reason: str
         before=before,
         after=_snapshot(record),
     )
-    ledger_changed()
+    ledger_changed(staff_ids=touched_staff, dates=touched_dates)
     return record
 
 
 @transaction.atomic
-def record_void(*, record: Record, actor=None, reason: str) -> Record:
+def record_void(
+    *, record: Record, actor=None, reason: str, expected_version: int | None = None
+) -> Record:
     if not reason.strip():
         raise RecordInvalid("reason", _("a reason is required to void a record"))
+    ledger_write_lock()
     record = Record.objects.select_for_update().get(pk=record.pk)
+    _ensure_version(record, expected_version)
     if record.voided:
         return record
     _ensure_open(record)
@@ -283,7 +338,7 @@ def record_void(*, record: Record, actor=None, reason: str) -> Record:
     audit_log(
         actor=actor, action="record.voided", target=record, summary=str(record), reason=reason
     )
-    ledger_changed()
+    ledger_changed(staff_ids=[record.staff_id], dates=[record.date])
     return record
 
 
@@ -392,7 +447,11 @@ def records_import(
     result.created = len(to_create)
     result.already_present = len(drafts) - len(to_create)
     if not dry_run and to_create:
-        records_bulk_create(drafts=to_create, actor=actor)
+        try:
+            records_bulk_create(drafts=to_create, actor=actor)
+        except RecordInvalid as exc:  # a period closed after the rows were checked
+            result.problems = [exc.message]
+            result.created = 0
     return result
 
 
@@ -539,14 +598,53 @@ def _missing_copies(drafts: list[RecordDraft]) -> list[RecordDraft]:
 def records_bulk_create(
     *, drafts: list[RecordDraft], actor=None, source: str = Record.Source.IMPORT
 ) -> None:
-    """Write already-validated drafts in bulk, with history and one audit entry."""
+    """Write already-validated drafts in bulk, with history and one audit entry. Raises
+    RecordInvalid if a period closed since the drafts were validated."""
+    ledger_write_lock()
+    _refuse_closed(drafts)
     user = _user(actor)
     objects = [Record(**_fields(draft), source=source, created_by=user) for draft in drafts]
-    bulk_create_with_history(objects, Record, batch_size=1000, default_user=user)
+    bulk_insert_with_history(objects, default_user=user)
     audit_log(
         actor=actor,
         action="records.imported",
         target=None,
         summary=_("%(n)s records imported") % {"n": len(objects)},
     )
-    ledger_changed()
+    ledger_changed(
+        staff_ids=[draft.staff_id for draft in drafts], dates=[draft.date for draft in drafts]
+    )
+
+
+def _refuse_closed(drafts: list[RecordDraft]) -> None:
+    """The closed-period check again, under the ledger lock: a period may have closed between
+    a batch's validation and its write."""
+    from scoring.models import Period
+
+    if not drafts:
+        return
+    start = min(draft.date for draft in drafts)
+    end = max(draft.date for draft in drafts)
+    closed = Period.objects.filter(status=Period.Status.CLOSED, start__lte=end, end__gte=start)
+    if not closed.exists():
+        return
+    schemes = active_schemes()
+    locked = LockedPeriods.load(scheme_ids=[s.scheme.pk for s in schemes], start=start, end=end)
+    people = {
+        pk: (position, path)
+        for pk, position, path in Staff.objects.filter(
+            pk__in={draft.staff_id for draft in drafts}
+        ).values_list("pk", "position__name", "unit__path")
+    }
+    for draft in drafts:
+        position, path = people[draft.staff_id]
+        for scheme in schemes_for(schemes, position=position, unit_path=path):
+            if not scheme.knows(kind=draft.kind, code=draft.code):
+                continue
+            key = locked.closed_key(scheme.scheme.pk, draft.date)
+            if key:
+                raise RecordInvalid(
+                    "date",
+                    _("%(date)s is in period %(key)s of %(scheme)s, which is closed")
+                    % {"date": draft.date.isoformat(), "key": key, "scheme": scheme.scheme.name},
+                )

@@ -34,6 +34,8 @@ AGGREGATES = ("sum", "mean", "last")
 VETO_KINDS = ("complaint", "rating", "incident", "metric", "deduction")
 CATEGORY_PARTS = ("items", "indicators", "complaints", "satisfaction")
 CAP_CONDITIONS = ("points_below", "points_at_most", "complaints_above", "complaints_at_least")
+CODE_LENGTH, NAME_LENGTH = 64, 200  # Scheme.code and Scheme.name
+LARGEST = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,11 @@ def whole(*, minimum: int) -> Check:
 def _out_of_range(
     amount: Decimal, minimum: int | None, maximum: int | None, positive: bool
 ) -> str | None:
+    if abs(amount) > LARGEST:
+        # Far beyond any real points, weights or fines, and beyond exact 2-place rounding.
+        return _("is too large: a number in a scheme lies between -%(limit)s and %(limit)s") % {
+            "limit": LARGEST
+        }
     if minimum is not None and maximum is not None:
         if minimum <= amount <= maximum:
             return None
@@ -266,11 +273,27 @@ def true_or_false(value: Any, path: str, walk: _Walk) -> None:
         walk.error(path, _("must be true or false"))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def non_empty_text(value: Any, path: str, walk: _Walk) -> None:
     if not isinstance(value, str):
         walk.error(path, _("must be text"))
     elif not value.strip():
         walk.error(path, _("must not be empty"))
+    elif _CONTROL.search(value):
+        # A NUL cannot even be stored in PostgreSQL; none of them is typed on purpose.
+        walk.error(path, _("must not contain control characters"))
+
+
+def at_most(limit: int) -> Check:
+    """Text no longer than the database column that stores it (the scheme's code and name)."""
+
+    def check(value: str, path: str, walk: _Walk) -> None:
+        if len(value) > limit:
+            walk.error(path, _("must be at most %(limit)d characters") % {"limit": limit})
+
+    return check
 
 
 def _no_spaces(value: str, path: str, walk: _Walk) -> None:
@@ -678,8 +701,8 @@ METHOD_FIELDS: dict[str, dict[str, Key]] = {
 
 SCHEME = mapping(
     {
-        "code": required(then(non_empty_text, _lowercase_code)),
-        "name": required(non_empty_text),
+        "code": required(then(non_empty_text, _lowercase_code, at_most(CODE_LENGTH))),
+        "name": required(then(non_empty_text, at_most(NAME_LENGTH))),
         "period": required(choice(*PERIODS)),
         "method": required(choice(*METHODS)),
         "applies_to": required(APPLIES_TO),

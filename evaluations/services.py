@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from evaluations.models import Scheme, SchemeVersion
-from evaluations.scheme_schema import load_scheme
+from evaluations.scheme_schema import dump_yaml, load_scheme, normalise, parse_yaml
 
 
 class SchemeInvalid(Exception):
@@ -62,6 +63,83 @@ def scheme_import(*, yaml_text: str, actor=None, reason: str = "") -> SchemeVers
 
 def scheme_export(*, scheme: Scheme) -> str:
     return scheme.current_version.yaml_text
+
+
+@transaction.atomic
+def scheme_save_version(
+    *, scheme: Scheme | None, data: dict, actor=None, reason: str = ""
+) -> tuple[SchemeVersion, bool]:
+    """Save the editor's scheme dict as the next version of ``scheme`` (None: a new scheme).
+
+    The dict is written as YAML and goes through scheme_import, so the editor and the file
+    import share one validation. Returns (version, created): a dict equal as data to the
+    current version creates nothing."""
+    if scheme is None:
+        if Scheme.objects.filter(code=data.get("code")).exists():
+            raise SchemeInvalid([_("code: a scheme with this code already exists")])
+    else:
+        if data.get("code") != scheme.code:
+            raise SchemeInvalid([_("code: cannot change the code of an existing scheme")])
+        current = scheme.current_version
+        # Read the stored text again: a caller may have changed the cached ``config`` dict.
+        if current is not None and normalise(parse_yaml(current.yaml_text)[0]) == normalise(data):
+            return current, False
+    return scheme_import(yaml_text=dump_yaml(data), actor=actor, reason=reason), True
+
+
+@transaction.atomic
+def scheme_archive(*, scheme: Scheme, actor=None, reason: str = "") -> Scheme:
+    """No new periods are closed for an archived scheme; its results stay as they are."""
+    return _set_archived(scheme, True, actor=actor, reason=reason, action="scheme.archived")
+
+
+@transaction.atomic
+def scheme_unarchive(*, scheme: Scheme, actor=None, reason: str = "") -> Scheme:
+    return _set_archived(scheme, False, actor=actor, reason=reason, action="scheme.unarchived")
+
+
+def _set_archived(scheme: Scheme, archived: bool, *, actor, reason: str, action: str) -> Scheme:
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    if scheme.archived != archived:
+        scheme.archived = archived
+        scheme.save(update_fields=["archived"])
+        audit_log(actor=actor, action=action, target=scheme, summary=scheme.code, reason=reason)
+    return scheme
+
+
+class SchemeInUse(Exception):
+    pass
+
+
+def scheme_deletable(scheme: Scheme) -> bool:
+    """A scheme can go only while no period (and so no result) refers to it."""
+    return not scheme.periods.exists()
+
+
+@transaction.atomic
+def scheme_delete(*, scheme: Scheme, actor=None, reason: str = "") -> None:
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    if not scheme_deletable(scheme):
+        raise SchemeInUse(
+            _("%(code)s has periods with results; archive it instead") % {"code": scheme.code}
+        )
+    audit_log(
+        actor=actor,
+        action="scheme.deleted",
+        target=scheme,
+        summary=scheme.code,
+        reason=reason,
+        before={"versions": [v.yaml_text for v in scheme.versions.order_by("number")]},
+    )
+    try:
+        with transaction.atomic():
+            Scheme.objects.filter(pk=scheme.pk).update(current_version=None)
+            scheme.versions.all().delete()
+            scheme.delete()
+    except ProtectedError:
+        raise SchemeInUse(
+            _("%(code)s is still referred to; archive it instead") % {"code": scheme.code}
+        ) from None
 
 
 def _user(actor):

@@ -198,7 +198,11 @@ def _insert_results(snapshot, results, rows: list[dict], texts: list[str]) -> No
     if connection.vendor == "postgresql" and columns == set(RESULT_COLUMNS):
         table = connection.ops.quote_name(ParticipantResult._meta.db_table)
         statement = f"COPY {table} ({', '.join(RESULT_COLUMNS)}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        with (
+            connection.wrap_database_errors,  # psycopg errors as django.db.DatabaseError
+            connection.cursor() as cursor,
+            cursor.cursor.copy(statement) as copy,
+        ):
             for index, (result, text) in enumerate(zip(results, texts, strict=True)):
                 copy.write_row(
                     (

@@ -14,7 +14,19 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from complaints.services import complaint_assign, complaint_receive, rating_link_for
 from tests.factories import StaffFactory
 
-PERSONAS = ("anonymous", "staff_a", "staff_b", "inspector_a", "head_b", "hr", "admin_user")
+# "anonymous" has never been here; "public" is a customer who came through a QR code (no
+# login, but the public pages' device cookie). Unless a row says otherwise, "public" gets
+# what "anonymous" gets.
+PERSONAS = (
+    "anonymous",
+    "public",
+    "staff_a",
+    "staff_b",
+    "inspector_a",
+    "head_b",
+    "hr",
+    "admin_user",
+)
 
 OK = 200
 FORBIDDEN = 403
@@ -53,13 +65,20 @@ def expect(default, **overrides) -> dict:
     unknown = set(overrides) - set(PERSONAS)
     assert not unknown, f"unknown personas {unknown}"
     expected = {persona: default for persona in PERSONAS} | {"anonymous": LOGIN}
-    return expected | overrides
+    expected |= overrides
+    expected.setdefault("public", expected["anonymous"])
+    if "public" not in overrides:
+        expected["public"] = expected["anonymous"]
+    return expected
 
 
 EVERYONE = expect(OK)
 HR_ONLY = expect(FORBIDDEN, hr=OK, admin_user=OK)
 SUPERVISORS = expect(FORBIDDEN, inspector_a=OK, head_b=OK, hr=OK, admin_user=OK)
 HEADS_AND_HR = expect(FORBIDDEN, head_b=OK, hr=OK, admin_user=OK)
+# Those a published notice of the weekly stars lists (staff_a, staff_b), staff_b's unit head
+# and HR.
+LISTED = {"staff_a": OK, "staff_b": OK, "head_b": OK, "hr": OK, "admin_user": OK}
 
 
 def staff_a(world):
@@ -158,8 +177,89 @@ def no_job(world):
     return {"job_id": "00000000-0000-4000-8000-000000000000"}
 
 
+def _finding_with_photo_about_staff_a(world):
+    from decimal import Decimal
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from inspections.models import Inspection
+    from inspections.photos import photo_prepare
+    from inspections.services import finding_record
+    from tests.schemes import import_template
+
+    import_template("property-weekly-stars")
+    image = BytesIO()
+    Image.new("RGB", (32, 24), (200, 40, 40)).save(image, format="PNG")
+    photo = photo_prepare(SimpleUploadedFile("floor.png", image.getvalue()))
+    inspection = Inspection.objects.get(pk=inspection_of_unit_a(world)["pk"])
+    return finding_record(
+        inspection=inspection,
+        actor=world.user("inspector_a"),
+        staff=world.people["staff_a"],
+        kind="warning",
+        code="PATROL-DRESS",
+        value=Decimal(1),
+        photo=photo,
+    )
+
+
+def photo_finding_about_staff_a(world):
+    return {"pk": _finding_with_photo_about_staff_a(world).pk}
+
+
+def photo_record_of_staff_a(world):
+    return {"pk": _finding_with_photo_about_staff_a(world).record_id}
+
+
 def history_of_staff_a(world):
     return {"label": "staff.staff", "pk": world.people["staff_a"].pk}
+
+
+def _published_notice(world):
+    """Last week of the weekly stars closed and published today: staff_a and staff_b are
+    listed (head_b heads staff_b's unit), the objection window is open."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notices.models import Notice
+    from notices.services import notice_publish
+    from scoring.engine.periods import period_for_date
+    from scoring.services import period_close
+    from tests.schemes import import_template
+
+    scheme = import_template("property-weekly-stars")
+    key = period_for_date(scheme.period, timezone.localdate() - timedelta(days=7)).key
+    snapshot = period_close(scheme=scheme, key=key).snapshot
+    notice = Notice.objects.get(period=snapshot.period)
+    return notice_publish(notice=notice, actor=world.user("hr"))
+
+
+def published_notice(world):
+    return {"pk": _published_notice(world).pk}
+
+
+def objection_of_staff_b(world):
+    from notices.services import objection_create
+
+    notice = _published_notice(world)
+    result = notice.snapshot.results.get(staff=world.people["staff_b"])
+    objection = objection_create(
+        notice=notice, actor=world.user("staff_b"), text="排名有误", result=result
+    )
+    return {"pk": objection.pk}
+
+
+def notification_of_staff_a(world):
+    from notifications.models import Notification
+    from notifications.services import notify
+
+    (notification,) = notify(
+        users=[world.user("staff_a")], kind=Notification.Kind.NOTICE_PUBLISHED, title="公示"
+    )
+    return {"pk": notification.pk}
 
 
 CASES = [
@@ -167,6 +267,20 @@ CASES = [
     Case("audit:list", HR_ONLY),
     Case("audit:object_history", HR_ONLY, kwargs=history_of_staff_a),
     Case("audit:mine", EVERYONE),
+    # object level: a photo is served only to those who may see its finding, whatever id is
+    # asked for (staff_b, head_b of another unit: 404, as for an id that does not exist)
+    Case(
+        "inspections:finding_photo",
+        expect(NOT_FOUND, staff_a=OK, inspector_a=OK, hr=OK, admin_user=OK),
+        kwargs=photo_finding_about_staff_a,
+        label="staff_a's photo",
+    ),
+    Case(
+        "dashboards:me_record_photo",
+        expect(NOT_FOUND, staff_a=OK),
+        kwargs=photo_record_of_staff_a,
+        label="staff_a's photo",
+    ),
     # accounts
     Case("home", expect(OK, staff_a=REDIRECT, staff_b=REDIRECT), label="staff go to My standing"),
     Case("login", expect(REDIRECT, anonymous=OK)),
@@ -231,31 +345,31 @@ CASES = [
     ),
     Case(
         "complaints:decide",
-        expect(NOT_FOUND, inspector_a=FORBIDDEN, hr=OK, admin_user=OK),
+        expect(NOT_FOUND, inspector_a=FORBIDDEN, hr=REDIRECT, admin_user=REDIRECT),
         kwargs=complaint_assigned_to_inspector_a,
         method="post",
-        label="empty form: errors shown",
+        label="not at this step: message",
     ),
     Case(
         "complaints:reverse",
-        expect(NOT_FOUND, inspector_a=FORBIDDEN, hr=OK, admin_user=OK),
+        expect(NOT_FOUND, inspector_a=FORBIDDEN, hr=REDIRECT, admin_user=REDIRECT),
         kwargs=complaint_assigned_to_inspector_a,
         method="post",
-        label="empty form: errors shown",
+        label="not at this step: message",
     ),
     Case(
         "complaints:resolve",
-        expect(NOT_FOUND, inspector_a=OK, hr=OK, admin_user=OK),
+        expect(NOT_FOUND, inspector_a=REDIRECT, hr=REDIRECT, admin_user=REDIRECT),
         kwargs=complaint_assigned_to_inspector_a,
         method="post",
-        label="empty form: errors shown",
+        label="not at this step: message",
     ),
     Case(
         "complaints:follow_up",
-        expect(NOT_FOUND, inspector_a=FORBIDDEN, hr=OK, admin_user=OK),
+        expect(NOT_FOUND, inspector_a=FORBIDDEN, hr=REDIRECT, admin_user=REDIRECT),
         kwargs=complaint_assigned_to_inspector_a,
         method="post",
-        label="empty form: errors shown",
+        label="not at this step: message",
     ),
     Case(
         "complaints:close",
@@ -440,7 +554,72 @@ CASES = [
             ),
         )
     ],
+    # notices (the board; a notice for those it lists, their unit heads and HR; objections)
+    Case("notices:board", EVERYONE),
+    *[
+        Case(name, expect(NOT_FOUND, **LISTED), kwargs=published_notice)
+        for name in ("notices:detail", "notices:print")
+    ],
+    Case("notices:workbook", HR_ONLY, kwargs=published_notice, label="holds every record"),
+    Case(
+        "notices:publish",
+        expect(FORBIDDEN, hr=NOT_ALLOWED, admin_user=NOT_ALLOWED),
+        kwargs=published_notice,
+    ),
+    Case(
+        "notices:publish",
+        expect(FORBIDDEN, hr=REDIRECT, admin_user=REDIRECT),
+        kwargs=published_notice,
+        method="post",
+        label="already published: message",
+    ),
+    Case(
+        "notices:object",
+        expect(NOT_FOUND, staff_a=OK, staff_b=OK, head_b=OK, hr=FORBIDDEN, admin_user=FORBIDDEN),
+        kwargs=published_notice,
+        label="window open; head_b has nothing to object to",
+    ),
+    Case("notices:drafts", HR_ONLY),
+    Case("notices:settings", HR_ONLY),
+    Case("notices:settings_edit", HR_ONLY, kwargs=weekly_stars_scheme),
+    Case("notices:objections", HR_ONLY),
+    Case("notices:mine", EVERYONE),
+    Case("notices:objection", HR_ONLY, kwargs=objection_of_staff_b),
+    *[
+        case
+        for name in ("notices:uphold", "notices:reject")
+        for case in (
+            Case(
+                name,
+                expect(FORBIDDEN, hr=NOT_ALLOWED, admin_user=NOT_ALLOWED),
+                kwargs=objection_of_staff_b,
+            ),
+            Case(name, HR_ONLY, kwargs=objection_of_staff_b, method="post", label="empty form"),
+        )
+    ],
+    Case(
+        "notices:objection_attachment",
+        expect(NOT_FOUND),
+        kwargs=objection_of_staff_b,
+        label="no attachment",
+    ),
+    # notifications (everyone's own centre)
+    Case("notifications:list", EVERYONE),
+    Case("notifications:read", expect(NOT_ALLOWED), kwargs=notification_of_staff_a),
+    Case(
+        "notifications:read",
+        expect(NOT_FOUND, staff_a=REDIRECT),
+        kwargs=notification_of_staff_a,
+        method="post",
+    ),
+    Case("notifications:read_all", expect(REDIRECT), method="post"),
+    Case("notifications:preferences", EVERYONE),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture
@@ -466,6 +645,10 @@ def test_permission(case, persona, world, client):
     user = world.user(persona)
     if user is not None:
         client.force_login(user)
+    if persona == "public":
+        from complaints.throttle import DEVICE_COOKIE
+
+        client.cookies[DEVICE_COOKIE] = "qr-scanned-device-0001"
 
     response = getattr(client, case.method)(url)
 

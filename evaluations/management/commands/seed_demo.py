@@ -178,7 +178,7 @@ class Command(BaseCommand):
                 day = period.end + timedelta(days=1)
 
     def _print_logins(self) -> None:
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role in DEMO_LOGINS:
             self.stdout.write(f"  {username:<10} {role}")
 
