@@ -86,7 +86,8 @@ def bundle_sheets(
             stars.append(data)
         if progress:
             progress(done, total)
-    sheets.append(SheetSpec(STARS_SHEET, STARS_HEADERS, _stars_rows(stars), title=_stars_title(key)))
+    title = _stars_title(key)
+    sheets.append(SheetSpec(STARS_SHEET, STARS_HEADERS, _stars_rows(stars), title=title))
     sheets.append(_complaints_sheet(month))
     if progress:
         progress(total, total)

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from threading import Lock
+from typing import IO
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from complaints.selectors import complaint_report_rows
@@ -16,9 +18,9 @@ from evaluations.models import Record, Scheme, SchemeVersion
 from evaluations.scheme_schema import item_names
 from scoring.engine.periods import parse_period_key
 from scoring.models import ParticipantResult, Period, Snapshot
-from scoring.services import result_to_json, rollup_to_json, standing_compute
+from scoring.services import rollup_to_json, standing_json
 from staff.models import Staff
-from starservice.workbooks import SheetSpec, render_xlsx
+from starservice.workbooks import SheetSpec, render_xlsx, write_xlsx
 
 FLAG_SEPARATOR = "；"
 SCORE_FORMAT = "0.00"
@@ -36,6 +38,10 @@ class ReportData:
     results: list[dict]
     rollup: list[dict]
     version: int | None  # snapshot version; None while provisional
+    # With report_data(load_results=False): the snapshot whose results ``write_report``
+    # streams from the database (``results`` is then empty), and how many there are.
+    snapshot_id: int | None = None
+    participants: int | None = None
 
 
 _CONFIGS: OrderedDict[str, dict] = OrderedDict()
@@ -62,7 +68,7 @@ def version_config(version: SchemeVersion) -> dict:
     return config
 
 
-def report_data(*, scheme: Scheme, key: str) -> ReportData:
+def report_data(*, scheme: Scheme, key: str, load_results: bool = True) -> ReportData:
     """Raises ValueError (PeriodKeyError) for a key that is not a period of the scheme's kind."""
     key = parse_period_key(scheme.period, key).key
     period = Period.objects.filter(scheme=scheme, key=key).first()
@@ -74,6 +80,19 @@ def report_data(*, scheme: Scheme, key: str) -> ReportData:
         if period
         else None
     )
+    if snapshot is not None and not load_results:
+        return ReportData(
+            scheme,
+            version_config(snapshot.scheme_version),
+            period.key,
+            period.start,
+            period.end,
+            [],
+            snapshot.unit_rollup,
+            snapshot.version,
+            snapshot_id=snapshot.pk,
+            participants=ParticipantResult.objects.filter(snapshot=snapshot).count(),
+        )
     if snapshot is not None:
         results = list(
             ParticipantResult.objects.filter(snapshot=snapshot)
@@ -90,14 +109,14 @@ def report_data(*, scheme: Scheme, key: str) -> ReportData:
             snapshot.unit_rollup,
             snapshot.version,
         )
-    bounds, outcome = standing_compute(scheme=scheme, key=key)
+    bounds, outcome, rows = standing_json(scheme=scheme, key=key)
     return ReportData(
         scheme,
         version_config(scheme.current_version),
         bounds.key,
         bounds.start,
         bounds.end,
-        [result_to_json(r) for r in outcome.results],
+        rows,
         [rollup_to_json(r) for r in outcome.unit_rollup],
         None,
     )
@@ -109,6 +128,15 @@ def report_filename(data: ReportData) -> str:
 
 def render_report(data: ReportData) -> bytes:
     return render_xlsx(report_sheets(data))
+
+
+def write_report(data: ReportData, out: str | IO[bytes]) -> None:
+    """The workbook into ``out``. Data from ``report_data(load_results=False)`` is streamed
+    from the snapshot a chunk of results at a time, so memory does not grow with staff."""
+    if data.snapshot_id is None:
+        write_xlsx(report_sheets(data), out)
+        return
+    write_xlsx(_streamed_sheets(data), out)
 
 
 def report_sheets(data: ReportData) -> list[SheetSpec]:
@@ -148,6 +176,10 @@ def _records_by_id(data: ReportData) -> dict[int, tuple]:
         e["derived_from"] for row in data.results for e in row["effects"] if e.get("derived_from")
     }
     ids |= {i for row in data.results for hit in row["veto"] for i in hit["record_ids"]}
+    return _records_of(ids)
+
+
+def _records_of(ids) -> dict[int, tuple]:
     found = {}
     id_list = sorted(ids)
     for offset in range(0, len(id_list), 2000):
@@ -200,35 +232,56 @@ def _date(value):
 
 
 def summary_sheet(data: ReportData, staff: dict, records: dict) -> SheetSpec:
-    columns = _method_columns(data.config)
-    has_grades = bool(data.config.get("grades"))
     promotes = any(row.get("promotion") for row in data.results)
-    headers = ["排名", "工号", "姓名", "部门", "岗位", "得分"]
-    headers += ["等级"] if has_grades else []
-    headers += [name for name, _getter in columns]
-    # 晋级/奖金 belong to the stars method's columns, before the common ones (FORMATS.md).
-    headers += ["晋级", "奖金"] if promotes else []
-    headers += ["一票否决", "资格", "当选", "标记"]
+    layout = _SummaryLayout.of(data, promotes)
 
     def rows() -> Iterator[list]:
         for row in data.results:
-            number, name, path, position = staff[row["staff_id"]]
-            line = [row["rank"], number, name, path, position, Decimal(row["score"])]
-            line += [row.get("grade") or ""] if has_grades else []
-            line += [getter(row["parts"]) for _name, getter in columns]
-            if promotes:
-                promotion = row.get("promotion") or {}
-                line += [promotion.get("title", ""), _num(promotion.get("prize"))]
-            line += [
-                veto_text(row["veto"], records),
-                FLAG_SEPARATOR.join(row["ineligible"]),
-                row.get("award") or "",
-                FLAG_SEPARATOR.join(row["flags"]),
-            ]
-            yield line
+            yield layout.line(row, staff, records)
 
-    formats = {"得分": SCORE_FORMAT}
-    return SheetSpec("汇总", headers, rows(), title=_title(data, "汇总"), number_formats=formats)
+    return layout.sheet(data, rows())
+
+
+@dataclass(frozen=True)
+class _SummaryLayout:
+    headers: list[str]
+    columns: list[tuple[str, callable]]
+    has_grades: bool
+    promotes: bool
+
+    @classmethod
+    def of(cls, data: ReportData, promotes: bool) -> _SummaryLayout:
+        columns = _method_columns(data.config)
+        has_grades = bool(data.config.get("grades"))
+        headers = ["排名", "工号", "姓名", "部门", "岗位", "得分"]
+        headers += ["等级"] if has_grades else []
+        headers += [name for name, _getter in columns]
+        # 晋级/奖金 belong to the stars method's columns, before the common ones (FORMATS.md).
+        headers += ["晋级", "奖金"] if promotes else []
+        headers += ["一票否决", "资格", "当选", "标记"]
+        return cls(headers, columns, has_grades, promotes)
+
+    def line(self, row: dict, staff: dict, records: dict) -> list:
+        number, name, path, position = staff[row["staff_id"]]
+        line = [row["rank"], number, name, path, position, Decimal(row["score"])]
+        line += [row.get("grade") or ""] if self.has_grades else []
+        line += [getter(row["parts"]) for _name, getter in self.columns]
+        if self.promotes:
+            promotion = row.get("promotion") or {}
+            line += [promotion.get("title", ""), _num(promotion.get("prize"))]
+        line += [
+            veto_text(row["veto"], records),
+            FLAG_SEPARATOR.join(row["ineligible"]),
+            row.get("award") or "",
+            FLAG_SEPARATOR.join(row["flags"]),
+        ]
+        return line
+
+    def sheet(self, data: ReportData, rows) -> SheetSpec:
+        formats = {"得分": SCORE_FORMAT}
+        return SheetSpec(
+            "汇总", self.headers, rows, title=_title(data, "汇总"), number_formats=formats
+        )
 
 
 def veto_text(hits: list[dict], records: dict) -> str:
@@ -262,8 +315,12 @@ def detail_sheet(data: ReportData, staff: dict, records: dict) -> SheetSpec:
             for effect in row["effects"]:
                 yield _detail_row(effect, number, name, records, names)
 
+    return _detail_spec(data, rows())
+
+
+def _detail_spec(data: ReportData, rows) -> SheetSpec:
     return SheetSpec(
-        "明细", DETAIL_HEADERS, rows(), title=_title(data, "明细"), number_formats={"分值": "0.00"}
+        "明细", DETAIL_HEADERS, rows, title=_title(data, "明细"), number_formats={"分值": "0.00"}
     )
 
 
@@ -342,3 +399,79 @@ def units_sheet(data: ReportData, staff: dict) -> SheetSpec:
         title=_title(data, "部门"),
         number_formats={"平均分": "0.00", "负责人扣分": "0.00"},
     )
+
+
+# ---------------------------------------------------------------- streamed from a snapshot
+
+STREAM_CHUNK = 1000
+SUMMARY_KEYS = ("rank", "score", "grade", "parts", "veto", "ineligible", "award", "flags")
+
+
+def _streamed_sheets(data: ReportData) -> list[SheetSpec]:
+    """``report_sheets`` for a snapshot's results read a chunk at a time: the summary reads
+    only the small keys of each stored result, the detail only its effects."""
+    staff = _snapshot_staff(data)
+    promotions = ParticipantResult.objects.filter(snapshot_id=data.snapshot_id).values_list(
+        "data__promotion", flat=True
+    )
+    layout = _SummaryLayout.of(data, any(p for p in promotions.iterator(chunk_size=5000)))
+    names = item_names(data.config)
+    keys = ("staff_id", *SUMMARY_KEYS, "promotion")
+
+    def summary_rows() -> Iterator[list]:
+        fields = [f"data__{key}" for key in (*SUMMARY_KEYS, "promotion")]
+        for chunk in _result_chunks(data.snapshot_id, fields):
+            rows = [dict(zip(keys, row, strict=True)) for row in chunk]
+            records = _records_of(
+                {i for row in rows for hit in row["veto"] for i in hit["record_ids"]}
+            )
+            for row in rows:
+                yield layout.line(row, staff, records)
+
+    def detail_rows() -> Iterator[list]:
+        for chunk in _result_chunks(data.snapshot_id, ["data__effects"]):
+            effects = [e for _staff_id, found in chunk for e in found]
+            ids = {e["record_id"] for e in effects if e["record_id"]}
+            ids |= {e["derived_from"] for e in effects if e.get("derived_from")}
+            records = _records_of(ids)
+            for staff_id, found in chunk:
+                number, name, _path, _position = staff[staff_id]
+                for effect in found:
+                    yield _detail_row(effect, number, name, records, names)
+
+    sheets = [
+        layout.sheet(data, summary_rows()),
+        _detail_spec(data, detail_rows()),
+        complaints_sheet(data, staff),
+    ]
+    if data.config.get("unit_rollup"):
+        sheets.append(units_sheet(data, staff))
+    return sheets
+
+
+def _result_chunks(snapshot_id: int, fields: list[str]) -> Iterator[list[tuple]]:
+    """(staff_id, *fields) of the snapshot's results in position order, a chunk per query
+    (on the snapshot, position index)."""
+    after = -1
+    while True:
+        chunk = list(
+            ParticipantResult.objects.filter(snapshot_id=snapshot_id, position__gt=after)
+            .order_by("position")
+            .values_list("position", "staff_id", *fields)[:STREAM_CHUNK]
+        )
+        if not chunk:
+            return
+        after = chunk[-1][0]
+        yield [row[1:] for row in chunk]
+
+
+def _snapshot_staff(data: ReportData) -> dict[int, tuple]:
+    heads = {row["head_staff_id"] for row in data.rollup if row.get("head_staff_id")}
+    participants = ParticipantResult.objects.filter(snapshot_id=data.snapshot_id)
+    query = Q(pk__in=participants.values("staff_id")) | Q(pk__in=heads)
+    return {
+        pk: (number, name, path, position)
+        for pk, number, name, path, position in Staff.objects.filter(query).values_list(
+            "pk", "employee_no", "name", "unit__path", "position__name"
+        )
+    }

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -71,7 +73,7 @@ def period_report_view(request):
     active, bounds = form.cleaned_data["active"], form.cleaned_data["bounds"]
     data = report_data(scheme=active.scheme, key=bounds.key)
     return FileResponse(
-        iter([render_report(data)]),
+        BytesIO(render_report(data)),
         as_attachment=True,
         filename=report_filename(data),
         content_type=XLSX,

@@ -46,7 +46,9 @@ def test_home_for_hr_links_to_staff_units_and_import(client, hr, org):
 
 def test_home_for_staff_links_to_own_record_only(client, staff_a):
     client.force_login(staff_a.user)
-    content = client.get(reverse("home")).content.decode()
+    response = client.get(reverse("home"), follow=True)  # staff land on My standing
+    assert response.redirect_chain == [(reverse("dashboards:me"), 302)]
+    content = response.content.decode()
     assert f'href="{reverse("staff:detail", args=[staff_a.pk])}"' in content
     assert f'href="{reverse("staff:list")}"' not in content
     assert reverse("staff:import") not in content

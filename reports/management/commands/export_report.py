@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from evaluations.models import Scheme
-from reports.exporters import render_report, report_data
+from reports.exporters import report_data, write_report
 from scoring.services import PeriodError
 
 
@@ -20,13 +20,13 @@ class Command(BaseCommand):
         if scheme is None or scheme.current_version is None:
             raise CommandError(f"no scheme with code {code!r}")
         try:
-            data = report_data(scheme=scheme, key=period)
+            data = report_data(scheme=scheme, key=period, load_results=False)
         except (PeriodError, ValueError) as exc:
             raise CommandError(str(exc)) from None
-        content = render_report(data)
         try:
-            Path(out).write_bytes(content)
+            write_report(data, Path(out))
         except OSError as exc:
             raise CommandError(f"{out}: {exc}") from None
         state = "provisional" if data.version is None else f"version {data.version}"
-        self.stdout.write(f"{out}: {len(data.results)} participants ({state})")
+        participants = len(data.results) if data.participants is None else data.participants
+        self.stdout.write(f"{out}: {participants} participants ({state})")

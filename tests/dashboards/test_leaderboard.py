@@ -1,0 +1,160 @@
+"""The leaderboard, the dashboard and inspector consistency: HR sees everyone, a unit head
+only their unit subtree, staff nothing; filters; award candidates and why others were
+skipped."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from tests.dashboards.conftest import QUALITY, STARS, add
+from tests.factories import PositionFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def shown(response) -> list[str]:
+    return [row.person.number for row in response.context["board"].rows]
+
+
+def test_hr_sees_everyone_in_rank_order(client, schemes, staff_a, staff_b, hr):
+    add(staff_a, "warning", "PATROL-LATE")
+    client.force_login(hr)
+
+    response = client.get(reverse("dashboards:leaderboard"), {"scheme": STARS})
+
+    rows = response.context["board"].rows
+    assert [(r.person.number, r.rank, str(r.score)) for r in rows] == [
+        (staff_b.employee_no, 1, "3.00"),
+        (staff_a.employee_no, 2, "2.00"),
+    ]
+    html = response.content.decode()
+    assert f'data-employee="{staff_b.employee_no}" data-rank="1"' in html
+    assert reverse("reports:period") in html
+
+
+def test_a_unit_head_sees_only_their_unit(client, schemes, staff_a, staff_b, head_b):
+    client.force_login(head_b.user)
+
+    response = client.get(reverse("dashboards:leaderboard"), {"scheme": STARS})
+
+    assert shown(response) == [staff_b.employee_no]
+    assert staff_a.name not in response.content.decode()
+    assert [path for _pk, path in response.context["board"].units] == ["星辰物业/工程部"]
+    assert reverse("reports:period") not in response.content.decode()
+
+
+def test_filters_by_unit_and_position(client, schemes, org, staff_a, staff_b, hr):
+    cleaner = StaffFactory(unit=org.unit_a, position=PositionFactory(name="保洁员"))
+    client.force_login(hr)
+    url = reverse("dashboards:leaderboard")
+
+    by_unit = client.get(url, {"scheme": QUALITY, "unit": org.unit_a.pk})
+    by_position = client.get(url, {"scheme": QUALITY, "position": cleaner.position_id})
+
+    assert sorted(shown(by_unit)) == sorted([staff_a.employee_no, cleaner.employee_no])
+    assert shown(by_position) == [cleaner.employee_no]
+
+
+def test_award_candidates_say_why_others_were_skipped(client, schemes, org, hr):
+    first, second, third = (StaffFactory(unit=org.unit_a, position=org.position) for _ in range(3))
+    add(first, "complaint", "有责", note="态度生硬")
+    add(second, "warning", "PATROL-LATE")
+    add(third, "warning", "PATROL-LATE")
+    add(third, "metric", "free_card_signups", 2)  # 2 + 1 ranked star: 3 stars, no veto
+    client.force_login(hr)
+
+    board = client.get(reverse("dashboards:leaderboard"), {"scheme": STARS}).context["board"]
+
+    notes = {row.person.number: row.note for row in board.candidates}
+    assert notes[first.employee_no].startswith("一票否决")
+    assert notes[third.employee_no] == ""  # the winner
+    assert [r.person.number for r in board.rows if r.result["award"]] == [third.employee_no]
+
+
+def test_staff_may_not_open_the_boards(client, schemes, staff_a):
+    client.force_login(staff_a.user)
+
+    for name in ("dashboards:leaderboard", "dashboards:dashboard", "dashboards:inspectors"):
+        assert client.get(reverse(name)).status_code == 403
+
+
+def test_bad_scheme_is_404_and_bad_period_a_message(client, schemes, hr):
+    client.force_login(hr)
+    url = reverse("dashboards:leaderboard")
+
+    assert client.get(url, {"scheme": "nope"}).status_code == 404
+    response = client.get(url, {"scheme": STARS, "period": "2026-11", "unit": "x"})
+    assert response.status_code == 200
+    assert response.context["period"].key == "2026-W47"
+    assert "2026-11" in response.content.decode()
+
+
+def test_dashboard_units_pareto_and_complaints(client, schemes, org, staff_a, staff_b, hr):
+    add(staff_a, "deduction", "CLEAN-01", 2, day=date(2026, 11, 3))
+    add(staff_b, "deduction", "CLEAN-01", day=date(2026, 11, 3))
+    add(staff_b, "deduction", "ATT-01", day=date(2026, 11, 4))
+    add(staff_b, "complaint", "有责")
+    client.force_login(hr)
+
+    dash = client.get(reverse("dashboards:dashboard"), {"scheme": QUALITY}).context["dash"]
+
+    assert [(u.path, u.participants, str(u.average)) for u in dash.units] == [
+        ("星辰物业/客服部", 1, "98.00"),
+        ("星辰物业/工程部", 1, "98.00"),  # a complaint is a veto here, not a deduction
+    ]
+    assert [(p.label, p.count, str(p.points), str(p.cumulative)) for p in dash.pareto] == [
+        ("地面有垃圾杂物", 2, "3.00", "75.00"),
+        ("未主动问好", 1, "1.00", "100.00"),
+    ]
+    assert [(c.unit_path, c.valid) for c in dash.complaints] == [("星辰物业/工程部", 1)]
+    assert [p.key for p in dash.trend] == ["2026-11"]
+
+
+def test_dashboard_for_a_head_counts_only_their_unit(client, schemes, staff_a, staff_b, head_b):
+    client.force_login(head_b.user)
+
+    dash = client.get(reverse("dashboards:dashboard"), {"scheme": QUALITY}).context["dash"]
+
+    assert [row.person.number for row in dash.rows] == [staff_b.employee_no]
+
+
+def test_inspectors_lenient_and_harsh(client, schemes, org, hr):
+    people = [StaffFactory(unit=org.unit_a, position=org.position) for _ in range(4)]
+    for index, person in enumerate(people):
+        for day in (2, 3, 4):
+            kwargs = {"day": date(2026, 11, day), "batch": f"B{index}{day}"}
+            add(person, "deduction", "CLEAN-01", 0, inspector_name="宽松", **kwargs)
+            add(person, "deduction", "ATT-01", 1, inspector_name="适中", **kwargs)
+            add(person, "deduction", "GREEN-01", 1, inspector_name="另一位", **kwargs)
+            add(person, "deduction", "DIS-01", 3, inspector_name="严格", **kwargs)
+    client.force_login(hr)
+
+    activity = client.get(reverse("dashboards:inspectors"), {"scheme": QUALITY}).context["activity"]
+
+    rows = {row.name: row for row in activity.rows}
+    assert rows["宽松"].inspections == 12 and rows["宽松"].verdict == "lenient"
+    assert rows["严格"].verdict == "harsh" and str(rows["严格"].rate) == "3.00"
+    assert rows["适中"].verdict == ""
+    assert str(activity.median) == "1.00"
+
+
+def test_dashboard_lists_overdue_complaints_in_scope(client, schemes, staff_a, staff_b, head_b, hr):
+    from complaints.services import complaint_receive
+
+    for person in (staff_a, staff_b):
+        complaint_receive(
+            channel="phone", content="态度生硬", received_on=date(2026, 11, 2), staff=person
+        )
+    complaint_receive(
+        channel="phone", content="刚收到", received_on=date(2026, 11, 18), staff=staff_b
+    )
+    url = reverse("dashboards:dashboard")
+
+    client.force_login(hr)
+    everyone = client.get(url, {"scheme": QUALITY}).context["dash"].overdue
+    client.force_login(head_b.user)
+    theirs = client.get(url, {"scheme": QUALITY}).context["dash"].overdue
+
+    assert sorted(c.staff_id for c in everyone) == sorted([staff_a.pk, staff_b.pk])
+    assert [c.staff_id for c in theirs] == [staff_b.pk]
