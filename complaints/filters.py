@@ -1,0 +1,60 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Complaint, ThrottleDecision
+from staff.models import Unit
+
+
+class _BootstrapFilterSet(django_filters.FilterSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
+
+class ComplaintFilter(_BootstrapFilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=Complaint.Status.choices, label=_("status"), empty_label=_("Any status")
+    )
+    overdue = django_filters.ChoiceFilter(
+        choices=[("yes", _("Overdue only"))],
+        method="only_overdue",
+        label=_("deadline"),
+        empty_label=_("Any deadline"),
+    )
+    channel = django_filters.ChoiceFilter(
+        choices=Complaint.Channel.choices, label=_("channel"), empty_label=_("Any channel")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.all(),
+        method="in_unit_subtree",
+        label=_("unit"),
+        empty_label=_("All units"),
+    )
+
+    class Meta:
+        model = Complaint
+        fields = ["status", "overdue", "channel", "unit"]
+
+    def only_overdue(self, queryset, name, value):
+        return queryset.filter(overdue=True)
+
+    def in_unit_subtree(self, queryset, name, value: Unit):
+        return queryset.filter(value.subtree_q(prefix="staff__unit__"))
+
+
+class ThrottleDecisionFilter(_BootstrapFilterSet):
+    kind = django_filters.ChoiceFilter(
+        choices=ThrottleDecision.Kind.choices, label=_("kind"), empty_label=_("Any kind")
+    )
+    outcome = django_filters.ChoiceFilter(
+        choices=ThrottleDecision.Outcome.choices,
+        label=_("outcome"),
+        empty_label=_("Any outcome"),
+    )
+
+    class Meta:
+        model = ThrottleDecision
+        fields = ["kind", "outcome"]
