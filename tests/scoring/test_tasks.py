@@ -217,18 +217,19 @@ def test_seed_schedules_is_idempotent_and_keeps_hr_s_changes():
         "scoring.catch_up",
         "notices.finalize_due",
         "notifications.email_pending",
+        "complaints.notify_overdue",
     }
     celery_app.loader.import_default_modules()  # what a worker does at start: autodiscovery
     assert set(tasks_by_name) <= set(celery_app.tasks)  # every schedule names a real task
     weekly = tasks_by_name["scoring.settle_weekly"].crontab
     assert (weekly.minute, weekly.hour, weekly.day_of_week) == ("30", "23", "0")
     assert str(weekly.timezone) == "Asia/Shanghai"
-    assert out.getvalue().count("created") == 5
+    assert out.getvalue().count("created") == 6
 
     call_command("seed_schedules", "--weekly-at", "21:00", stdout=(out := StringIO()))
-    assert out.getvalue().count("kept") == 5
+    assert out.getvalue().count("kept") == 6
     assert PeriodicTask.objects.get(name="scoring.settle_weekly").crontab == weekly
-    assert PeriodicTask.objects.count() == 5
+    assert PeriodicTask.objects.count() == 6
 
     call_command("seed_schedules", "--weekly-at", "21:05", "--reset", stdout=StringIO())
     moved = PeriodicTask.objects.get(name="scoring.settle_weekly").crontab

@@ -53,6 +53,12 @@ def default_schedules(weekly_at: tuple[str, str]) -> list[Schedule]:
             "6",
         ),
         Schedule(
+            "complaints.notify_overdue",
+            "Hourly: tell assignees (or HR) about complaints past their step's deadline.",
+            "20",
+            "*",
+        ),
+        Schedule(
             "notifications.email_pending",
             "Hourly catch-up: send notification e-mails that were never enqueued.",
             "5",
