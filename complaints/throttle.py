@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -80,10 +81,15 @@ def throttle_allows(
 
 
 def _count(key: str, limit: int, seconds: int) -> bool:
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        count = 1
+    """Fixed window from the first counted submission. The window's start is kept in the value
+    and judged by the app's clock, so it means the same on local memory and on Redis; the TTL
+    only cleans up. Read-then-write may let a simultaneous duplicate through, which is fine
+    for an abuse throttle."""
+    now = timezone.now().timestamp()
+    entry = cache.get(key)
+    if entry is None or now - entry[0] >= seconds:
+        start, count = now, 1
+    else:
+        start, count = entry[0], entry[1] + 1
+    cache.set(key, (start, count), timeout=max(1, int(seconds - (now - start)) + 1))
     return count <= limit

@@ -1,4 +1,5 @@
-from functools import cached_property
+import copy
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.db import models
@@ -75,12 +76,22 @@ class SchemeVersion(models.Model):
 
     @cached_property
     def config(self) -> dict:
-        from evaluations.scheme_schema import parse_yaml
+        data = _parsed_config(self.yaml_text)
+        if data is None:
+            from evaluations.scheme_schema import parse_yaml
 
-        data, errors = parse_yaml(self.yaml_text)
-        if errors or data is None:
-            raise ValueError(f"stored scheme {self} is invalid: {errors}")
-        return data
+            raise ValueError(f"stored scheme {self} is invalid: {parse_yaml(self.yaml_text)[1]}")
+        # A copy: parsing and validating costs 10–40 ms a scheme, every time a version is
+        # read; the parse is kept per process, each reader gets its own dict.
+        return copy.deepcopy(data)
+
+
+@lru_cache(maxsize=64)
+def _parsed_config(yaml_text: str) -> dict | None:
+    from evaluations.scheme_schema import parse_yaml
+
+    data, errors = parse_yaml(yaml_text)
+    return None if errors else data
 
 
 class Record(models.Model):

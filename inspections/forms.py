@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Roles
-from evaluations.ledger import RecordInvalid
+from evaluations.ledger import RecordInvalid, record_version
 from evaluations.models import Record, Scheme
 from evaluations.selectors import active_schemes
 from inspections.models import Inspection
@@ -37,9 +37,19 @@ def date_input() -> forms.DateInput:
 
 
 def add_ledger_error(form: forms.Form, error: RecordInvalid, fallback: str | None = None) -> None:
-    """Show the ledger's refusal next to the field it names (or ``fallback``, or on top)."""
+    """Show the ledger's refusal next to the field it names (or ``fallback``, or on top). A
+    conflict with someone else's change (the hidden ``version``) goes on top."""
+    if error.field == "version":
+        form.add_error(None, error.message)
+        return
     field = error.field if error.field in form.fields else fallback
     form.add_error(field, error.message)
+
+
+def _version_field() -> forms.IntegerField:
+    """The record's version when the form was opened (optimistic locking): a change saved
+    by someone else meanwhile makes the ledger refuse this one instead of overwriting it."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
 
 def _reason_field(label) -> forms.CharField:
@@ -185,10 +195,12 @@ class RecordCorrectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     reason = _reason_field(_("reason for the correction"))
+    version = _version_field()
 
     @classmethod
     def for_record(cls, record: Record, data=None) -> RecordCorrectForm:
         initial = {
+            "version": record_version(record),
             "date": record.date,
             "kind": record.kind,
             "code": record.code,
@@ -201,6 +213,11 @@ class RecordCorrectForm(forms.Form):
 
 class RecordVoidForm(forms.Form):
     reason = _reason_field(_("reason for voiding"))
+    version = _version_field()
+
+    @classmethod
+    def for_record(cls, record: Record, data=None) -> RecordVoidForm:
+        return cls(data, initial={"version": record_version(record)})
 
 
 class RecordFilterForm(forms.Form):

@@ -20,6 +20,7 @@ from evaluations.ledger import (
     records_bulk_create,
     validate_draft,
 )
+from evaluations.locks import ledger_write_lock
 from evaluations.models import Record
 from evaluations.selectors import ActiveScheme, schemes_for
 from inspections.models import Finding, Inspection
@@ -180,6 +181,7 @@ def records_grid_save(
     *, drafts: dict[int, RecordDraft], people: dict[int, Staff], schemes: list[ActiveScheme], actor
 ) -> dict[int, str]:
     """All or nothing: the problems per staff id, or an empty dict once every value is written."""
+    ledger_write_lock()  # checked and written under the ledger lock: no close slips between
     problems = grid_problems(drafts=drafts, people=people, schemes=schemes)
     if problems:
         return problems

@@ -348,7 +348,13 @@ def record_correct_view(request, pk: int):
             note=data["note"].strip(),
         )
         try:
-            record_update(record=record, draft=draft, actor=request.user, reason=data["reason"])
+            record_update(
+                record=record,
+                draft=draft,
+                actor=request.user,
+                reason=data["reason"],
+                expected_version=data["version"],
+            )
         except RecordInvalid as exc:
             add_ledger_error(form, exc, fallback="reason")
         else:
@@ -360,10 +366,15 @@ def record_correct_view(request, pk: int):
 @supervisor_required
 def record_void_view(request, pk: int):
     record = _changeable_record(request, pk)
-    form = RecordVoidForm(_posted(request))
+    form = RecordVoidForm.for_record(record, _posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            record_void(record=record, actor=request.user, reason=form.cleaned_data["reason"])
+            record_void(
+                record=record,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
         except RecordInvalid as exc:
             add_ledger_error(form, exc, fallback="reason")
         else:

@@ -3,6 +3,7 @@ whatever the number of participants."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 from django.db.models import Q
@@ -127,7 +128,18 @@ def load_records(config: dict, period: t.Period, staff_q: Q) -> tuple[t.Record, 
         )
     )
     # values_list columns are in t.Record's field order.
-    return tuple(t.Record(*row) for row in rows)
+    return tuple(map(_record, rows))
+
+
+_RECORD_FIELDS = tuple(field.name for field in dataclasses.fields(t.Record))
+
+
+def _record(row: tuple) -> t.Record:
+    """t.Record(*row) without the frozen dataclass's per-field object.__setattr__ (a tenth
+    of a close's time at 100,000 records): the same attributes, in the same order."""
+    record = object.__new__(t.Record)
+    record.__dict__.update(zip(_RECORD_FIELDS, row, strict=True))
+    return record
 
 
 def load_units() -> dict[str, t.Unit]:

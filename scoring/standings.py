@@ -2,14 +2,15 @@
 person.
 
 A standing (one scheme version, one open period) is computed in full once; the process
-keeps its inputs, results and the ledger epoch they are current at. A later read at a newer
-epoch asks the cache what each write since then touched (``scoring.signals.ledger_changes``)
-and reloads just those people's participant row and records (two queries). People whose
-inputs did not change keep their results; for methods where a person's result depends on
-their own records alone (``deduction``, ``weighted`` without vote sources) only the changed
-people are scored again and everyone is re-ranked; for the others the engine runs again on
-the updated inputs, without reloading the period from the database. A write whose extent is
-unknown, a gap in the change log, a large batch or an hour's age means a full computation.
+keeps its inputs, unranked results and the ledger epoch they are current at. A later read at
+a newer epoch asks the cache what each write since then touched (``ledger_changes``) and
+reloads just those people's participant row and records (two queries). People whose inputs
+did not change keep their results. The changed people are scored again: alone where a
+result depends on one's own records only (``deduction``, ``weighted`` without vote
+sources); for ``stars``, when their ranked totals are unchanged, together with one holder of
+each distinct total so the inverted pyramid is the same; otherwise everyone is scored again
+from memory. Then everyone is ranked and awarded again. A write whose extent is unknown, a
+gap in the change log, a large batch or an hour's age means a full computation.
 
 The shared cache still holds the outcome of full computations (and of refreshes made with
 ``publish``), keyed by epoch, for processes that have nothing in memory. Outcomes handed out
@@ -29,9 +30,16 @@ from django.core.cache import cache
 from django.db.models import Q
 from redis.exceptions import RedisError
 
-from scoring.engine import compute_period, finish_period, score_results
+from scoring.engine import finish_period, score_results
 from scoring.engine import types as t
-from scoring.engine.common import is_vote_source, record_order
+from scoring.engine.common import (
+    SUM,
+    aggregate,
+    is_vote_source,
+    metric_records,
+    period_records,
+    record_order,
+)
 from scoring.selectors import (
     _incident_window_start,
     _lookback_days,
@@ -63,8 +71,11 @@ class _Entry:
     built: float  # time.monotonic() of the full computation
     inputs: t.Inputs | None  # None: taken from the shared cache, cannot be updated
     records: dict[int, tuple[t.Record, ...]]  # participant → their records, in order
-    scored: dict[int, t.ParticipantResult] | None  # unranked, for separable methods
+    scored: dict[int, t.ParticipantResult] | None  # score_results: unranked
     outcome: t.PeriodOutcome
+    totals: dict[int, tuple] = field(default_factory=dict)  # stars: ranked totals by person
+    version_id: int | None = None  # set on entries taken from the shared cache
+    records_known: bool = True  # False: ``records`` holds only people changed since
     json_rows: dict[int, dict] = field(default_factory=dict)  # staff → result_to_json
     rows: list[dict] | None = None
 
@@ -78,6 +89,26 @@ def separable(config: dict) -> bool:
     if method == "weighted":
         return not any(is_vote_source(source) for source in config.get("sources", ()))
     return False
+
+
+def ranked_components(config: dict) -> list[tuple[str, str]]:
+    """Stars: (metric, aggregate) of each ranked component. A person's stars for one depend
+    on their own total and on the set of everyone's distinct positive totals."""
+    if config.get("method") != "stars":
+        return []
+    return [
+        (c["metric"], c.get("aggregate", SUM))
+        for c in config.get("components", ())
+        if c["type"] == "ranked"
+    ]
+
+
+def _totals(records, bounds: t.Period, ranked: list[tuple[str, str]]) -> tuple:
+    """The person's ranked totals, as the stars method computes them."""
+    week = period_records(records, bounds)
+    return tuple(
+        aggregate([r.value for r in metric_records(week, metric)], how) for metric, how in ranked
+    )
 
 
 def standing(scheme, bounds: t.Period, *, publish: bool = False) -> t.PeriodOutcome:
@@ -144,7 +175,7 @@ def _standing_entry(scheme, bounds: t.Period, *, publish: bool) -> _Entry:
             )
             if usable and entry.epoch == epoch:
                 return entry
-            if usable and entry.inputs is not None and _catch_up(entry, bounds, epoch):
+            if usable and _catch_up(entry, bounds, epoch):
                 if publish:
                     _share(shared_key, entry.outcome)
                 return entry
@@ -155,6 +186,7 @@ def _standing_entry(scheme, bounds: t.Period, *, publish: bool) -> _Entry:
         logger.warning("standings cache unavailable (%s); computing without it", exc)
     if outcome is not None:
         entry = _Entry(scheme.pk, instance, epoch, time.monotonic(), None, {}, None, outcome)
+        entry.version_id = version_id
     else:
         entry = _full(scheme, bounds, instance=instance, epoch=epoch)
         _share(shared_key, entry.outcome)
@@ -182,23 +214,16 @@ def _full(scheme, bounds: t.Period, *, instance: str, epoch: int) -> _Entry:
     for record in inputs.records:
         records.setdefault(record.staff_id, []).append(record)
     by_staff = {staff_id: tuple(found) for staff_id, found in records.items()}
-    if separable(inputs.scheme):
-        scored = score_results(inputs)
-        outcome = finish_period(inputs, _clones(scored))
-    else:
-        scored = None
-        outcome = compute_period(inputs)
-    return _Entry(scheme.pk, instance, epoch, time.monotonic(), inputs, by_staff, scored, outcome)
-
-
-def _clones(scored: dict[int, t.ParticipantResult]) -> dict[int, t.ParticipantResult]:
-    """Shallow copies for finish_period to rank and award, keeping ``scored`` unranked."""
-    clones = {}
-    for staff_id, result in scored.items():
-        clone = object.__new__(t.ParticipantResult)
-        clone.__dict__.update(result.__dict__)
-        clones[staff_id] = clone
-    return clones
+    scored = score_results(inputs)
+    outcome = finish_period(inputs, scored)
+    entry = _Entry(scheme.pk, instance, epoch, time.monotonic(), inputs, by_staff, scored, outcome)
+    ranked = ranked_components(inputs.scheme)
+    if ranked:
+        entry.totals = {
+            p.staff_id: _totals(by_staff.get(p.staff_id, ()), bounds, ranked)
+            for p in inputs.participants
+        }
+    return entry
 
 
 def _window_start(config: dict, bounds: t.Period) -> date:
@@ -211,6 +236,8 @@ def _catch_up(entry: _Entry, bounds: t.Period, epoch: int) -> bool:
     """Bring ``entry`` to ``epoch`` person by person; False when it needs a full run."""
     changes = ledger_changes(entry.epoch, epoch)
     if any(change is None for change in changes):
+        return False
+    if entry.inputs is None and not _adopt(entry, bounds):
         return False
     inputs = entry.inputs
     config = inputs.scheme
@@ -235,56 +262,115 @@ def _catch_up(entry: _Entry, bounds: t.Period, epoch: int) -> bool:
         for staff_id in touched
         if people.get(staff_id) != before.get(staff_id)
         or tuple(fresh.get(staff_id, ())) != entry.records.get(staff_id, ())
+        or (not entry.records_known and staff_id in people)
     }
     if not changed:
         entry.epoch = epoch
         return True
     participants = [p for p in inputs.participants if p.staff_id not in changed]
     participants += [people[staff_id] for staff_id in changed if staff_id in people]
-    if set(people) != set(before):
-        participants.sort(key=lambda p: p.employee_no)
-    else:  # same people: keep their order, swapping in the reloaded rows
+    same_people = set(people) == set(before)
+    if same_people:  # keep their order, swapping in the reloaded rows
         participants = [people.get(p.staff_id, p) for p in inputs.participants]
+    else:
+        participants.sort(key=lambda p: p.employee_no)
     for staff_id in changed:
         entry.records.pop(staff_id, None)
         if staff_id in people:
             entry.records[staff_id] = tuple(fresh[staff_id])
-    inputs = replace(inputs, participants=tuple(participants))
-    if entry.scored is not None:
-        mine = tuple(r for staff_id in changed for r in entry.records.get(staff_id, ()))
-        subset = replace(
-            inputs,
-            participants=tuple(people[s] for s in changed if s in people),
-            records=tuple(sorted(mine, key=record_order)),
+    inputs = _refreshed_context(replace(inputs, participants=tuple(participants)), entry, bounds)
+    subset = _subset(entry, inputs, bounds, changed, same_people)
+    if subset is None:  # everyone's result may move: score all, from memory
+        every = (r for found in entry.records.values() for r in found)
+        inputs = replace(inputs, records=tuple(sorted(every, key=record_order)))
+        entry.scored = score_results(inputs)
+        entry.json_rows.clear()
+    else:
+        by_id = {p.staff_id: p for p in inputs.participants}
+        mine = tuple(r for staff_id in subset for r in entry.records.get(staff_id, ()))
+        scored = score_results(
+            replace(
+                inputs,
+                participants=tuple(by_id[s] for s in subset),
+                records=tuple(sorted(mine, key=record_order)),
+            )
         )
         for staff_id in changed:
             entry.scored.pop(staff_id, None)
-        entry.scored.update(score_results(subset))
-        inputs = _refreshed_context(inputs, entry.scheme_id, bounds)
-        outcome = finish_period(inputs, _clones(entry.scored))
-        entry.inputs = inputs
-    else:
-        every = (r for found in entry.records.values() for r in found)
-        inputs = replace(
-            _refreshed_context(inputs, entry.scheme_id, bounds),
-            records=tuple(sorted(every, key=record_order)),
-        )
-        outcome = compute_period(inputs)
-        entry.inputs = inputs
-        entry.json_rows.clear()
-    for staff_id in changed:
-        entry.json_rows.pop(staff_id, None)
-    entry.outcome = outcome
+            entry.json_rows.pop(staff_id, None)
+            if staff_id in scored:
+                entry.scored[staff_id] = scored[staff_id]
+    ranked = ranked_components(config)
+    for staff_id in changed if ranked else ():
+        entry.totals.pop(staff_id, None)
+        if staff_id in people:
+            entry.totals[staff_id] = _totals(entry.records[staff_id], bounds, ranked)
+    entry.inputs = inputs
+    entry.outcome = _finish(inputs, entry.scored)
     entry.rows = None
     entry.epoch = epoch
     return True
+
+
+def _finish(inputs: t.Inputs, scored: dict[int, t.ParticipantResult]) -> t.PeriodOutcome:
+    """Rank and award again, in place: copying 20,000 results each time costs more (and
+    wakes the garbage collector over every object this process keeps) than resetting what
+    finish_period sets. Readers still holding the previous outcome see the new ranks."""
+    for result in scored.values():
+        result.rank = 0
+        result.award = None
+        result.promotion = None
+    return finish_period(inputs, scored)
+
+
+def _adopt(entry: _Entry, bounds: t.Period) -> bool:
+    """Make an outcome taken from the shared cache updatable, for methods whose results are
+    separable: its results become the unranked ones, and the participants are loaded; the
+    records of the people who change from now on are read as they change."""
+    from evaluations.models import SchemeVersion
+
+    config = SchemeVersion.objects.get(pk=entry.version_id).config
+    if not separable(config):
+        return False
+    inputs = t.Inputs(config, bounds, load_participants(config, bounds), ())
+    entry.inputs = _refreshed_context(inputs, entry, bounds)
+    entry.scored = {result.staff_id: result for result in entry.outcome.results}
+    entry.records = {}
+    entry.records_known = False
+    return True
+
+
+def _subset(entry: _Entry, inputs: t.Inputs, bounds: t.Period, changed: set, same_people: bool):
+    """Whom to score again so that the changed people's results come out as in a full run:
+    just them when results are separable; for stars whose changes leave every ranked total
+    as it was, them plus one holder of each distinct total (the inverted pyramid's ladder is
+    then the same). None: score everyone."""
+    config = inputs.scheme
+    present = {p.staff_id for p in inputs.participants}
+    if separable(config):
+        return [s for s in changed if s in present]
+    ranked = ranked_components(config)
+    if not ranked or not same_people:
+        return None
+    after = {s: _totals(entry.records.get(s, ()), bounds, ranked) for s in changed}
+    if any(after[s] != entry.totals.get(s) for s in changed):
+        return None
+    witnesses: set[int] = set()
+    for index in range(len(ranked)):
+        seen: dict = {}
+        for staff_id, totals in entry.totals.items():
+            value = totals[index]
+            if value is not None and value > 0 and value not in seen:
+                seen[value] = staff_id
+        witnesses.update(seen.values())
+    return [s for s in present if s in changed or s in witnesses]
 
 
 def _pk_in(staff_ids) -> Q:
     return Q(pk__in=list(staff_ids))
 
 
-def _refreshed_context(inputs: t.Inputs, scheme_id: int, bounds: t.Period) -> t.Inputs:
+def _refreshed_context(inputs: t.Inputs, entry: _Entry, bounds: t.Period) -> t.Inputs:
     """Unit heads and earlier weekly wins can change without a ledger write: reload them."""
     config = inputs.scheme
     units = inputs.units
@@ -292,5 +378,5 @@ def _refreshed_context(inputs: t.Inputs, scheme_id: int, bounds: t.Period) -> t.
         units = load_units()
     prior_wins, prior_promotions = inputs.prior_wins, inputs.prior_promotions
     if config.get("method") == "stars" and config.get("promotion"):
-        prior_wins, prior_promotions = load_prior_wins(scheme_id, bounds)
+        prior_wins, prior_promotions = load_prior_wins(entry.scheme_id, bounds)
     return replace(inputs, units=units, prior_wins=prior_wins, prior_promotions=prior_promotions)

@@ -76,6 +76,7 @@ def finish_period(inputs: Inputs, results: dict[int, ParticipantResult]) -> Peri
             participants=participants,
             grades=grades,
             tie_break=tie_break_key(award.get("tie_break", ())),
+            in_rank_order=True,
         )
     after_awards = getattr(method, "after_awards", None)
     if after_awards is not None:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import groupby
+from operator import attrgetter
 
 from scoring.engine.numbers import ZERO, round2, to_decimal
 from scoring.engine.types import (
@@ -177,14 +178,18 @@ def grade_for(score: Decimal, grades: Sequence[dict]) -> str | None:
     return None
 
 
+_score_of = attrgetter("score")
+
+
 def rank_results(
     results: Mapping[int, ParticipantResult], participants: Mapping[int, Participant]
 ) -> list[ParticipantResult]:
     """Sets ranks (1, 2, 2, 4 by rounded score) and returns rows in rank order, equal
     ranks by 工号."""
-    ordered = sorted(
-        results.values(), key=lambda r: (-r.score, participants[r.staff_id].employee_no)
-    )
+    # By 工号, then (stably) by score, highest first: the order of the key (-score, 工号),
+    # with the score compared in C rather than through a Python key per row.
+    by_number = sorted(results.values(), key=lambda r: participants[r.staff_id].employee_no)
+    ordered = sorted(by_number, key=_score_of, reverse=True)
     for position, result in enumerate(ordered):
         previous = ordered[position - 1] if position else None
         tied = previous is not None and previous.score == result.score
@@ -344,16 +349,21 @@ def choose_awards(
     participants: Mapping[int, Participant],
     grades: Sequence[dict],
     tie_break: TieBreak | None = None,
+    in_rank_order: bool = False,
 ) -> None:
     """Goes down the ranking setting ``award`` on the winners. Candidates tied on score (and
     tie-break) are admitted together: a group enters whole when the winners limit is not
-    yet reached, each member subject to the quotas as they stood before the group."""
+    yet reached, each member subject to the quotas as they stood before the group.
+    ``in_rank_order``: ``ranked`` is sorted by score and 工号 (rank_results' order), which
+    with no tie-break is the award order, so candidates are read lazily, as far as needed."""
     limit = award.get("winners")
-    candidates = [r for r in ranked if _may_win(r, award=award, grades=grades)]
     key = _award_order(participants, tie_break)
+    candidates = (r for r in ranked if _may_win(r, award=award, grades=grades))
+    if not (in_rank_order and tie_break is None):
+        candidates = sorted(candidates, key=key)
     per_position, per_unit = Counter(), Counter()
     chosen = 0
-    for _, group in groupby(sorted(candidates, key=key), key=lambda r: key(r)[:2]):
+    for _, group in groupby(candidates, key=lambda r: key(r)[:2]):
         if limit is not None and chosen >= int(limit):
             break
         admitted = [

@@ -1,5 +1,7 @@
 """manage.py import_staff FILE.xlsx: exit 0 and a summary, or non-zero and every problem."""
 
+from unittest import mock
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -12,9 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 def run_command(path) -> int:
-    """Run the command as manage.py does and return its exit status."""
+    """Run the command as manage.py does and return its exit status. run_from_argv closes
+    every DB connection when it ends, which would end the test's transaction on PostgreSQL."""
     try:
-        Command().run_from_argv(["manage.py", "import_staff", str(path)])
+        with mock.patch("django.core.management.base.connections.close_all"):
+            Command().run_from_argv(["manage.py", "import_staff", str(path)])
     except SystemExit as exit:
         return exit.code
     return 0
