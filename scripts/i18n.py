@@ -34,8 +34,17 @@ def translations() -> dict[str, str]:
 
 def update() -> None:
     manage(
-        "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location",
-        "--ignore=.venv", "--ignore=static", "--ignore=tests", "--ignore=bench", "-v", "0",
+        "makemessages",
+        "-l",
+        "zh_Hans",
+        "--no-obsolete",
+        "--no-location",
+        "--ignore=.venv",
+        "--ignore=static",
+        "--ignore=tests",
+        "--ignore=bench",
+        "-v",
+        "0",
     )
     catalogue = polib.pofile(str(PO_FILE))
     known = translations()

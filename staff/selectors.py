@@ -70,9 +70,12 @@ def unit_tree() -> list[UnitNode]:
     units = Unit.objects.select_related("head").annotate(
         active_staff=Count("staff", filter=Q(staff__status=Staff.Status.ACTIVE))
     )
-    nodes = {unit.pk: UnitNode(unit=unit, staff_count=unit.active_staff) for unit in units}
+    # A GROUP BY query ignores Meta.ordering, and databases collate paths differently: sort here
+    # by code point, which puts every parent before its children.
+    ordered = sorted(units, key=lambda unit: unit.path)
+    nodes = {unit.pk: UnitNode(unit=unit, staff_count=unit.active_staff) for unit in ordered}
     roots = []
-    for node in nodes.values():  # ordered by path, so parents come before children
+    for node in nodes.values():
         parent = nodes.get(node.unit.parent_id)
         (parent.children if parent else roots).append(node)
     for root in roots:
