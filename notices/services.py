@@ -9,12 +9,14 @@ final and its awards are issued."""
 
 from __future__ import annotations
 
+import zipfile
 from decimal import Decimal
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,7 @@ from audit.services import audit_log
 from evaluations.ledger import RecordDraft, record_create, record_update, record_void
 from evaluations.models import Record
 from notices.content import content_hash, notice_content, rows_diff
-from notices.models import Award, Notice, NoticeRevision, Objection
+from notices.models import Award, Notice, NoticeRevision, NoticeSettings, Objection
 from notices.selectors import notice_settings_for
 from notices.workdays import add_working_days
 from notifications.models import Notification
@@ -32,7 +34,23 @@ from scoring.models import ParticipantResult, Period, Snapshot
 from scoring.services import period_close, period_reopen
 from staff.models import Staff
 
-ATTACHMENT_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx"}
+# What an attachment's first bytes must be for its suffix (the name alone proves nothing).
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and .xls
+ZIP = b"PK\x03\x04"  # .docx and .xlsx, told apart by the part a real file has
+ATTACHMENT_SIGNATURES = {
+    ".pdf": b"%PDF-",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+    ".png": b"\x89PNG\r\n\x1a\n",
+    ".doc": OLE2,
+    ".xls": OLE2,
+    ".docx": ZIP,
+    ".xlsx": ZIP,
+}
+ATTACHMENT_SUFFIXES = set(ATTACHMENT_SIGNATURES)
+OFFICE_MAIN_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
+# simple_history keeps a change reason of at most 100 characters (Record and Period history).
+REASON_MAX = 100
 
 
 class NoticeError(Exception):
@@ -140,6 +158,7 @@ def _publish(notice: Notice, *, actor, action: str) -> Notice:
         title=_("Notice published: %(notice)s") % {"notice": notice},
         body=_("Version %(v)s. Objections are accepted until %(date)s.")
         % {"v": notice.version, "date": notice.window_end.isoformat()},
+        url=reverse("notices:detail", args=[notice.pk]),
     )
     return notice
 
@@ -203,12 +222,31 @@ def _check_window(notice: Notice) -> None:
 
 
 def _check_attachment(attachment: File) -> None:
-    if PurePath(attachment.name or "").suffix.lower() not in ATTACHMENT_SUFFIXES:
-        raise NoticeError(_("attach a PDF, an image, or a Word or Excel file"), "attachment")
+    """The suffix must be an accepted one and the content must be what the suffix says."""
+    suffix = PurePath(attachment.name or "").suffix.lower()
+    wrong_type = NoticeError(_("attach a PDF, an image, or a Word or Excel file"), "attachment")
+    if suffix not in ATTACHMENT_SUFFIXES:
+        raise wrong_type
     if attachment.size > settings.UPLOAD_MAX_BYTES:
         raise NoticeError(
             _("the attachment is larger than %(mb)s MB")
             % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
+            "attachment",
+        )
+    attachment.seek(0)
+    head = attachment.read(len(ATTACHMENT_SIGNATURES[suffix]))
+    matches = head == ATTACHMENT_SIGNATURES[suffix]
+    if matches and suffix in OFFICE_MAIN_PART:
+        attachment.seek(0)
+        try:
+            with zipfile.ZipFile(attachment) as archive:
+                matches = OFFICE_MAIN_PART[suffix] in archive.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            matches = False
+    attachment.seek(0)
+    if not matches:
+        raise NoticeError(
+            _("the attachment's content is not a %(type)s file") % {"type": suffix[1:].upper()},
             "attachment",
         )
 
@@ -221,31 +259,46 @@ def objection_uphold(
     reply: str,
     record: Record | None = None,
     draft: RecordDraft | None = None,
+    ledger_as_is: bool = False,
 ) -> Objection:
     """Fix the ledger and recompute: void ``record`` (default: the record objected to),
     correct it to ``draft``, or with no record add ``draft`` as a missing record. The
     period is reopened, fixed and closed again in this transaction, so the notice moves
-    to the next version (shown with its changes) or nothing changes at all."""
+    to the next version (shown with its changes) or nothing changes at all.
+
+    ``ledger_as_is`` changes no record: the period is closed again with the ledger as HR
+    already corrected it (after reopening the period by hand); refused when that changes
+    no result, since an upheld objection must show in a new version."""
     objection = _open_objection(objection)
     reply = _required_reply(reply)
-    target = record or objection.record
-    if target is None and draft is None:
+    target = None if ledger_as_is else record or objection.record
+    if target is None and draft is None and not ledger_as_is:
         raise NoticeError(
             _("choose the record to void or correct, or enter the missing record"), "record"
         )
     period = Period.objects.select_related("scheme").get(pk=objection.notice.period_id)
     if target is not None and not period.start <= target.date <= period.end:
         raise NoticeError(_("this record is not in the notice's period"), "record")
-    reason = _("objection #%(id)s upheld: %(reply)s") % {"id": objection.pk, "reply": reply}
+    reason = (_("objection #%(id)s upheld: %(reply)s") % {"id": objection.pk, "reply": reply})[
+        :REASON_MAX
+    ]
     if period.status == Period.Status.CLOSED:
         period_reopen(period=period, actor=actor, reason=reason)
     if target is not None and draft is not None:
         record_update(record=target, draft=draft, actor=actor, reason=reason)
     elif target is not None:
         record_void(record=target, actor=actor, reason=reason)
-    else:
+    elif draft is not None:
         record_create(draft=draft, actor=actor)
     outcome = period_close(scheme=period.scheme, key=period.key, actor=actor, reason=reason)
+    if ledger_as_is and not outcome.created:
+        raise NoticeError(
+            _(
+                "no result changed: reopen the period and correct its records first, or "
+                "reject the objection"
+            ),
+            "action",
+        )
     if outcome.created:
         objection.revision = NoticeRevision.objects.get(
             notice_id=objection.notice_id, snapshot=outcome.snapshot
@@ -298,8 +351,38 @@ def _decide(objection: Objection, *, actor, status: str, reply: str) -> Objectio
         kind=Notification.Kind.OBJECTION_ANSWERED,
         title=title % {"notice": objection.notice},
         body=reply,
+        url=reverse("notices:mine"),
     )
     return objection
+
+
+# ---------------------------------------------------------------- settings
+
+
+@transaction.atomic
+def notice_settings_set(
+    *, scheme, actor, auto_publish: bool, objection_days: int
+) -> NoticeSettings:
+    """Set how the scheme's notices are published (applies to notices published from now)."""
+    if not 1 <= objection_days <= 30:
+        raise NoticeError(_("the objection window is 1 to 30 working days"), "objection_days")
+    settings_row, _created = NoticeSettings.objects.select_for_update().get_or_create(scheme=scheme)
+    before = {
+        "auto_publish": settings_row.auto_publish,
+        "objection_days": settings_row.objection_days,
+    }
+    settings_row.auto_publish = auto_publish
+    settings_row.objection_days = objection_days
+    settings_row.save(update_fields=["auto_publish", "objection_days"])
+    audit_log(
+        actor=actor,
+        action="notice.settings_set",
+        target=settings_row,
+        summary=str(scheme),
+        before=before,
+        after={"auto_publish": auto_publish, "objection_days": objection_days},
+    )
+    return settings_row
 
 
 # ---------------------------------------------------------------- finalising

@@ -250,7 +250,8 @@ def test_inspection_page_query_count_does_not_grow_with_findings(
         )
     client.get(url("detail", inspection.pk))  # warm the session
 
-    with django_assert_num_queries(8):
+    # 8 + the navbar's unread notifications count
+    with django_assert_num_queries(9):
         client.get(url("detail", inspection.pk))
     for _n in range(5):
         extra = StaffFactory(unit=staff_a.unit, position=staff_a.position)
@@ -262,5 +263,5 @@ def test_inspection_page_query_count_does_not_grow_with_findings(
             code="PATROL",
             value=Decimal(1),
         )
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(url("detail", inspection.pk))

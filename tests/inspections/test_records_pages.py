@@ -78,12 +78,13 @@ def test_list_query_count_is_fixed(client, hr, schemes, staff_a, django_assert_n
     client.force_login(hr)
     client.get(url("records"))
 
-    # session, user, roles (3), count, page, schemes (item names), filter choices (2)
-    with django_assert_num_queries(10):
+    # session, user, roles (3), count, page, schemes (item names), filter choices (2), the
+    # navbar's unread notifications
+    with django_assert_num_queries(11):
         client.get(url("records"))
     for _n in range(20):
         write(StaffFactory(unit=staff_a.unit, position=staff_a.position), hr)
-    with django_assert_num_queries(11):  # + the chosen unit
+    with django_assert_num_queries(12):  # + the chosen unit
         client.get(url("records"), {"kind": "warning", "unit": staff_a.unit.pk})
 
 
