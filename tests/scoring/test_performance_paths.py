@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -111,9 +111,16 @@ def test_standings_follow_every_kind_of_write_person_by_person(
     clerk, other, *_rest, visitor = people
     write(capture, record_create, draft=draft(clerk, "warning", "PATROL-LATE"))
     write(capture, record_create, draft=draft(visitor, "deduction", "STD-PRICE", batch="B1"))
+    for index, person in enumerate(people[:5]):  # an inverted pyramid with several steps
+        metric = draft(person, "metric", "free_card_signups", 1 + index % 3)
+        write(capture, record_create, draft=metric)
     for scheme in schemes:
         assert kept_rows(scheme) == fresh_rows(scheme)  # computed in full
     built = full_runs()
+    write(capture, record_create, draft=draft(people[2], "warning", "PATROL-DRESS"))
+    write(capture, record_create, draft=draft(people[3], "deduction", "PATROL-LATE"))
+    for scheme in schemes:
+        assert kept_rows(scheme) == fresh_rows(scheme)  # the pyramid's holders scored again
 
     record = write(capture, record_create, draft=draft(clerk, "deduction", "ATT-02", 3))
     write(capture, record_create, draft=draft(other, "metric", "free_card_signups", 4))
@@ -216,3 +223,120 @@ def test_a_snapshot_stores_and_hashes_the_plain_json(
     rollup = [rollup_to_json(r) for r in outcome.unit_rollup]
     plain = json.dumps({"results": rows, "rollup": rollup}, sort_keys=True, ensure_ascii=False)
     assert snapshot.content_hash == hashlib.sha256(plain.encode()).hexdigest()
+
+
+def test_a_streamed_report_equals_the_one_built_in_memory(
+    schemes, people, django_capture_on_commit_callbacks
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from reports.exporters import render_report, report_data, write_report
+
+    capture = django_capture_on_commit_callbacks
+    clerk, other, *_rest, visitor = people
+    write(capture, record_create, draft=draft(clerk, "warning", "PATROL-LATE", note="=1+1"))
+    write(capture, record_create, draft=draft(other, "complaint", "有责", note="投诉"))
+    write(capture, record_create, draft=draft(other, "deduction", "ATT-02", 3))
+    write(capture, record_create, draft=draft(visitor, "deduction", "STD-PRICE", batch="B1"))
+    for scheme in schemes:
+        key = period_for_date(scheme.period, TODAY).key
+        with time_machine.travel(at(date(2027, 1, 2)), tick=False):
+            period_close(scheme=scheme, key=key)
+        eager = render_report(report_data(scheme=scheme, key=key))
+        streamed = BytesIO()
+        lazy = report_data(scheme=scheme, key=key, load_results=False)
+        assert lazy.results == [] and lazy.participants > 0
+        write_report(lazy, streamed)
+        books = [load_workbook(BytesIO(eager)), load_workbook(BytesIO(streamed.getvalue()))]
+        assert books[0].sheetnames == books[1].sheetnames
+        for name in books[0].sheetnames:
+            sheets = [book[name] for book in books]
+            cells = [
+                [[(c.value, c.number_format) for c in row] for row in sheet.iter_rows()]
+                for sheet in sheets
+            ]
+            assert cells[0] == cells[1], (scheme.code, name)
+
+
+def test_reused_styled_cells_keep_each_value():
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from starservice.workbooks import SheetSpec, render_xlsx
+
+    rows = [
+        [Decimal("1.5"), Decimal("2.25"), date(2026, 1, 1), "=x", "text"],
+        [Decimal("3"), None, date(2026, 1, 2), None, 7],
+    ]
+    spec = SheetSpec(
+        "s", ["a", "b", "c", "d", "e"], rows, number_formats={"a": "0.00", "b": "0.00"}
+    )
+    sheet = load_workbook(BytesIO(render_xlsx([spec])))["s"]
+    found = [[(c.value, c.number_format) for c in row] for row in sheet.iter_rows(min_row=2)]
+    day = "yyyy-mm-dd"
+    assert [[value for value, _format in row] for row in found] == [
+        [1.5, 2.25, datetime(2026, 1, 1), "'=x", "text"],
+        [3, None, datetime(2026, 1, 2), None, 7],
+    ]
+    assert [row[:3] for row in found] == [
+        [(1.5, "0.00"), (2.25, "0.00"), (datetime(2026, 1, 1), day)],
+        [(3, "0.00"), (None, "0.00"), (datetime(2026, 1, 2), day)],
+    ]
+
+
+def test_bulk_records_get_the_rows_and_history_the_orm_would_write(schemes, people, hr):
+    from evaluations.models import Record
+
+    drafts = [draft(p, "rating", "满意", 2, note=f"第{i}行") for i, p in enumerate(people)]
+    drafts.append(draft(people[0], "deduction", "ATT-02", "3.5"))
+    records_bulk_create(drafts=drafts, actor=hr)
+    written = list(Record.objects.filter(note__startswith="第").order_by("pk"))
+    written.append(Record.objects.get(code="ATT-02"))
+    assert [(r.staff_id, r.note, r.source, r.created_by_id) for r in written] == [
+        (d.staff_id, d.note, "import", hr.pk) for d in drafts
+    ]
+    assert written[-1].value == Decimal("3.5")
+    assert all(r.content_key == d.content_key() for r, d in zip(written, drafts, strict=True))
+    history = Record.history.filter(id__in=[r.pk for r in written])
+    assert sorted(h.id for h in history) == sorted(r.pk for r in written)
+    assert {(h.history_type, h.history_user_id, h.history_change_reason) for h in history} == {
+        ("+", hr.pk, None)
+    }
+    assert all(h.created_at is not None for h in history)
+
+
+def test_loaded_records_equal_records_built_the_plain_way():
+    from scoring.selectors import _record
+
+    row = (1, 2, date(2026, 1, 5), "deduction", "ATT-02", Decimal("3"), "staff", "", "", "x", "")
+    built = _record(row)
+    plain = t.Record(*row)
+    assert built == plain and repr(built) == repr(plain) and hash(built) == hash(plain)
+    assert built.__dict__ == plain.__dict__ and list(built.__dict__) == list(plain.__dict__)
+
+
+def test_a_standing_taken_from_the_shared_cache_also_follows_writes(
+    schemes, people, django_capture_on_commit_callbacks
+):
+    quality = schemes[0]
+    write(
+        django_capture_on_commit_callbacks,
+        record_create,
+        draft=draft(people[0], "deduction", "CLEAN-01"),
+    )
+    kept_rows(quality)  # computed in full, and shared
+    standings.forget()  # another process: nothing in memory
+    assert kept_rows(quality) == fresh_rows(quality)  # from the shared cache
+    (entry,) = [e for e in standings._entries.values() if e.scheme_id == quality.pk]
+    assert entry.inputs is None
+    write(
+        django_capture_on_commit_callbacks,
+        record_create,
+        draft=draft(people[1], "deduction", "ATT-02", 4),
+    )
+    assert kept_rows(quality) == fresh_rows(quality)
+    (entry,) = [e for e in standings._entries.values() if e.scheme_id == quality.pk]
+    assert entry.inputs is not None and not entry.records_known  # adopted, not recomputed
