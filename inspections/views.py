@@ -1,8 +1,6 @@
 """Inspection entry, the records list with history and corrections, grid entry and the
 records workbook import. Writes go through inspections.services and evaluations.ledger."""
 
-import base64
-import secrets
 from datetime import date
 from io import BytesIO
 from urllib.parse import urlencode
@@ -52,6 +50,7 @@ from inspections.services import (
     inspector_identity,
     records_grid_save,
 )
+from starservice.uploads import PendingUpload
 from starservice.workbooks import SheetSpec, render_xlsx
 
 PAGE_SIZE = 50
@@ -473,33 +472,27 @@ def records_import_view(request):
     upload = form.cleaned_data["file"]
     data = upload.read()
     result = records_import(source=BytesIO(data), actor=request.user, dry_run=True)
-    request.session.pop(IMPORT_SESSION_KEY, None)
-    token = None
-    if result.ok and result.created:
-        token = secrets.token_urlsafe(16)
-        request.session[IMPORT_SESSION_KEY] = {
-            "token": token,
-            "name": upload.name,
-            "data": base64.b64encode(data).decode("ascii"),
-        }
+    pending = PendingUpload(request, IMPORT_SESSION_KEY)
+    pending.discard()
+    token = pending.keep(name=upload.name, data=data) if result.ok and result.created else None
     return _import_result_page(request, result, file_name=upload.name, token=token)
 
 
 @hr_required
 @require_POST
 def records_import_confirm_view(request):
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending or not secrets.compare_digest(pending["token"], request.POST.get("token", "")):
+    taken = PendingUpload(request, IMPORT_SESSION_KEY).take(request.POST.get("token", ""))
+    if taken is None:
         messages.error(request, _("This preview is no longer current; upload the file again."))
         return redirect("inspections:records_import")
-    del request.session[IMPORT_SESSION_KEY]
-    result = records_import(source=BytesIO(base64.b64decode(pending["data"])), actor=request.user)
+    name, data = taken
+    result = records_import(source=BytesIO(data), actor=request.user)
     if not result.ok:
-        return _import_result_page(request, result, file_name=pending["name"])
+        return _import_result_page(request, result, file_name=name)
     messages.success(
         request,
         _("Imported %(name)s: %(created)s records added, %(present)s already present.")
-        % {"name": pending["name"], "created": result.created, "present": result.already_present},
+        % {"name": name, "created": result.created, "present": result.already_present},
     )
     return redirect("inspections:records")
 
@@ -521,6 +514,7 @@ def _import_result_page(request, result, *, file_name: str, token: str | None = 
         "result": result,
         "file_name": file_name,
         "preview": preview,
+        "preview_headers": [_("row"), "日期", "工号", "类型", "编码", "数值"],
         "token": token,
     }
     return render(request, "inspections/records_import.html", context)

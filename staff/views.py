@@ -1,7 +1,5 @@
 """Staff pages. Writes go through staff.services, reads through staff.selectors."""
 
-import base64
-import secrets
 from io import BytesIO
 
 from django.contrib import messages
@@ -33,6 +31,7 @@ from staff.services import (
     staff_leave,
     staff_update,
 )
+from starservice.uploads import PendingUpload
 from starservice.workbooks import SheetSpec, render_xlsx
 
 PAGE_SIZE = 50
@@ -139,33 +138,27 @@ def staff_import_view(request):
     upload = form.cleaned_data["file"]
     data = upload.read()
     result = staff_import(source=BytesIO(data), actor=request.user, dry_run=True)
-    request.session.pop(IMPORT_SESSION_KEY, None)
-    token = None
-    if result.ok:
-        token = secrets.token_urlsafe(16)
-        request.session[IMPORT_SESSION_KEY] = {
-            "token": token,
-            "name": upload.name,
-            "data": base64.b64encode(data).decode("ascii"),
-        }
+    pending = PendingUpload(request, IMPORT_SESSION_KEY)
+    pending.discard()
+    token = pending.keep(name=upload.name, data=data) if result.ok else None
     return _import_result_page(request, result, file_name=upload.name, token=token)
 
 
 @hr_required
 @require_POST
 def staff_import_confirm_view(request):
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending or not secrets.compare_digest(pending["token"], request.POST.get("token", "")):
+    taken = PendingUpload(request, IMPORT_SESSION_KEY).take(request.POST.get("token", ""))
+    if taken is None:
         messages.error(request, _("This preview is no longer current; upload the file again."))
         return redirect("staff:import")
-    del request.session[IMPORT_SESSION_KEY]
-    result = staff_import(source=BytesIO(base64.b64decode(pending["data"])), actor=request.user)
+    name, data = taken
+    result = staff_import(source=BytesIO(data), actor=request.user)
     if not result.ok:
-        return _import_result_page(request, result, file_name=pending["name"])
+        return _import_result_page(request, result, file_name=name)
     messages.success(
         request,
         _("Imported %(name)s: %(created)s added, %(updated)s updated.")
-        % {"name": pending["name"], "created": result.created, "updated": result.updated},
+        % {"name": name, "created": result.created, "updated": result.updated},
     )
     return redirect("staff:list")
 
@@ -176,6 +169,15 @@ def _import_result_page(request, result, *, file_name: str, token: str | None = 
         "result": result,
         "file_name": file_name,
         "preview": _preview_rows(result),
+        "preview_headers": [
+            _("row"),
+            _("employee number"),
+            _("name"),
+            _("unit"),
+            _("position"),
+            _("hire date"),
+            _("status"),
+        ],
         "token": token,
     }
     return render(request, "staff/staff_import.html", context)
