@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -46,7 +47,7 @@ from scoring.engine.periods import (
 )
 from scoring.models import ParticipantResult, Snapshot
 from scoring.selectors import load_records
-from scoring.services import result_to_json, standing_compute
+from scoring.services import result_to_json, standing_indexed
 from scoring.signals import ledger_epoch
 from staff.models import PATH_SEPARATOR, Staff, Unit
 
@@ -350,16 +351,15 @@ def standings_for(
                 )
             )
             continue
-        _bounds, outcome = standing_compute(scheme=active.scheme, key=period.key)
-        found = next((r for r in outcome.results if r.staff_id == person.pk), None)
+        _bounds, outcome, index = standing_indexed(scheme=active.scheme, key=period.key)
+        found = index.by_staff.get(person.pk)
         if found is None:
             continue
         standing = Standing(
             active, active.config, period, None, result_to_json(found), len(outcome.results)
         )
         if with_what_ifs:
-            scores = [r.score for r in outcome.results if r.staff_id != person.pk]
-            standing.what_ifs = what_ifs_cached(person, standing, scores)
+            standing.what_ifs = what_ifs_cached(person, standing, _others_above(index, found))
         standings.append(standing)
     return standings
 
@@ -403,7 +403,19 @@ class WhatIf:
         return found
 
 
-def what_ifs_cached(person: Staff, standing: Standing, scores: list[Decimal]) -> list[WhatIf]:
+def _others_above(index, mine) -> Callable[[Decimal], int]:
+    """How many participants other than the one with result ``mine`` score more than a
+    score: by bisection over the index's sorted scores, less oneself."""
+
+    def above(score: Decimal) -> int:
+        return index.above(score) - (1 if mine.score > score else 0)
+
+    return above
+
+
+def what_ifs_cached(
+    person: Staff, standing: Standing, above: Callable[[Decimal], int]
+) -> list[WhatIf]:
     """What-ifs for a provisional standing, cached like the standing (until the ledger or
     the scheme changes)."""
     key = None
@@ -418,7 +430,7 @@ def what_ifs_cached(person: Staff, standing: Standing, scores: list[Decimal]) ->
         cached = None
     if cached is not None:
         return cached
-    found = what_ifs(person, standing, scores)
+    found = what_ifs(person, standing, above)
     if key is not None:
         try:
             cache.set(key, found, timeout=WHAT_IF_CACHE_SECONDS)
@@ -427,10 +439,11 @@ def what_ifs_cached(person: Staff, standing: Standing, scores: list[Decimal]) ->
     return found
 
 
-def what_ifs(person: Staff, standing: Standing, scores: list[Decimal]) -> list[WhatIf]:
+def what_ifs(person: Staff, standing: Standing, above: Callable[[Decimal], int]) -> list[WhatIf]:
     """Re-run the engine on the person's own inputs with one hypothetical record more and
     report the change: score, rank among the others (whose scores such a record does not
-    move), grade, veto, retraining and grade cap. One query (the person's records)."""
+    move; ``above`` counts those scoring more than a score), grade, veto, retraining and
+    grade cap. One query (the person's records)."""
     config = standing.config
     period = standing.period
     participant = _participant(person)
@@ -440,7 +453,7 @@ def what_ifs(person: Staff, standing: Standing, scores: list[Decimal]) -> list[W
     )
     base = compute_period(base_inputs).results[0]
     score = standing.score
-    rank_before = 1 + sum(1 for other in scores if other > score)
+    rank_before = 1 + above(score)
     day = min(max(timezone.localdate(), period.start), period.end)
     found = []
     for label, kind, code, value in hypotheticals(config, records, period, standing.active):
@@ -466,7 +479,7 @@ def what_ifs(person: Staff, standing: Standing, scores: list[Decimal]) -> list[W
                 delta=delta,
                 unit=score_unit(config),
                 rank_before=rank_before,
-                rank_after=1 + sum(1 for other in scores if other > new_score),
+                rank_after=1 + above(new_score),
                 grade_after=new_grade if new_grade != standing.result.get("grade") else None,
                 vetoes=vetoes,
                 retraining=retraining,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -36,6 +37,8 @@ from evaluations.models import Record
 from inspections.models import Finding
 from scoring.engine.periods import PeriodKeyError, period_for_date
 from staff.models import Staff
+
+LEADERBOARD_PAGE_SIZE = 100  # rows per leaderboard page; the filters and counts cover them all
 
 
 def _me(request) -> Staff | None:
@@ -188,14 +191,17 @@ def leaderboard_view(request):
     context = _selection_context(request, schemes, active, period, today)
     if active is not None:
         unit_id, position_id = _int_param(request, "unit"), _int_param(request, "position")
+        board = leaderboard(
+            active=active,
+            period=period,
+            scope=Scope.of(roles_for(request.user)),
+            unit_id=unit_id,
+            position_id=position_id,
+        )
+        page = Paginator(board.rows, LEADERBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
         context |= {
-            "board": leaderboard(
-                active=active,
-                period=period,
-                scope=Scope.of(roles_for(request.user)),
-                unit_id=unit_id,
-                position_id=position_id,
-            ),
+            "board": board,
+            "page": page,
             "unit_id": unit_id,
             "position_id": position_id,
         }

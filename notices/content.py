@@ -15,24 +15,48 @@ DIFF_FIELDS = ("score", "rank", "grade", "award", "promotion")
 def notice_content(snapshot: Snapshot) -> dict:
     period = snapshot.period
     scheme = period.scheme
-    results = snapshot.results.select_related("staff__unit").order_by("position")
+    results = snapshot.results.order_by("position").values_list(
+        "staff_id",
+        "staff__employee_no",
+        "staff__name",
+        "staff__unit__path",
+        "rank",
+        "score",
+        "grade",
+        "award",
+        "data__promotion",  # just the key: the whole JSON (effects and all) costs far more
+        "vetoed",
+        "eligible",
+    )
     rows = []
-    for result in results:
-        promotion = result.data.get("promotion") or {}
+    for (
+        staff_id,
+        number,
+        name,
+        unit,
+        rank,
+        score,
+        grade,
+        award,
+        promotion,
+        vetoed,
+        eligible,
+    ) in results:
+        promotion = promotion or {}
         rows.append(
             {
-                "staff_id": result.staff_id,
-                "employee_no": result.staff.employee_no,
-                "name": result.staff.name,
-                "unit": result.staff.unit.path,
-                "rank": result.rank,
-                "score": str(result.score),
-                "grade": result.grade,
-                "award": result.award,
+                "staff_id": staff_id,
+                "employee_no": number,
+                "name": name,
+                "unit": unit,
+                "rank": rank,
+                "score": str(score),
+                "grade": grade,
+                "award": award,
                 "promotion": promotion.get("title", ""),
                 "prize": str(promotion.get("prize", "0")),
-                "vetoed": result.vetoed,
-                "eligible": result.eligible,
+                "vetoed": vetoed,
+                "eligible": eligible,
             }
         )
     return {

@@ -10,6 +10,7 @@ import operator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -24,6 +25,9 @@ from scoring.engine.periods import parse_period_key, period_for_date
 from scoring.models import ParticipantResult, Period, Snapshot
 from scoring.selectors import load_inputs
 from scoring.signals import period_closed
+
+if TYPE_CHECKING:
+    from scoring.standings import StandingIndex
 
 logger = logging.getLogger(__name__)
 
@@ -343,6 +347,19 @@ def standing_json(
     bounds = _standing_bounds(scheme, day, key)
     outcome, rows = standing_rows(scheme, bounds)
     return bounds, outcome, rows
+
+
+def standing_indexed(
+    *, scheme: Scheme, day: date | None = None, key: str | None = None
+) -> tuple[t.Period, t.PeriodOutcome, StandingIndex]:
+    """``standing_compute`` plus its index (each person's result by staff id, and the scores
+    sorted for ranking by bisection), kept with the standing. Shared between readers: do not
+    modify."""
+    from scoring.standings import standing_index
+
+    bounds = _standing_bounds(scheme, day, key)
+    outcome, index = standing_index(scheme, bounds)
+    return bounds, outcome, index
 
 
 def _standing_bounds(scheme: Scheme, day: date | None, key: str | None) -> t.Period:

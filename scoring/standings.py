@@ -22,6 +22,7 @@ import logging
 import threading
 import time
 import uuid
+from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -78,6 +79,27 @@ class _Entry:
     records_known: bool = True  # False: ``records`` holds only people changed since
     json_rows: dict[int, dict] = field(default_factory=dict)  # staff → result_to_json
     rows: list[dict] | None = None
+    index: StandingIndex | None = None  # made on first use, dropped when the outcome changes
+
+
+@dataclass(frozen=True)
+class StandingIndex:
+    """Lookups into one outcome, made once per change: each person's result, and everyone's
+    scores in ascending order to count, by bisection, who scores more than a given score."""
+
+    by_staff: dict[int, t.ParticipantResult]
+    scores: list  # every participant's score, ascending
+
+    @classmethod
+    def of(cls, outcome: t.PeriodOutcome) -> StandingIndex:
+        return cls(
+            {result.staff_id: result for result in outcome.results},
+            sorted(result.score for result in outcome.results),
+        )
+
+    def above(self, score) -> int:
+        """How many participants score more than ``score``."""
+        return len(self.scores) - bisect_right(self.scores, score)
 
 
 def separable(config: dict) -> bool:
@@ -135,6 +157,15 @@ def standing_rows(scheme, bounds: t.Period) -> tuple[t.PeriodOutcome, list[dict]
                 rows.append(row)
             entry.rows = rows
         return entry.outcome, entry.rows
+
+
+def standing_index(scheme, bounds: t.Period) -> tuple[t.PeriodOutcome, StandingIndex]:
+    """The standing and its index (``StandingIndex``), made once per change."""
+    entry = _standing_entry(scheme, bounds, publish=False)
+    with _lock:
+        if entry.index is None:
+            entry.index = StandingIndex.of(entry.outcome)
+        return entry.outcome, entry.index
 
 
 def forget() -> None:
@@ -308,6 +339,7 @@ def _catch_up(entry: _Entry, bounds: t.Period, epoch: int) -> bool:
     entry.inputs = inputs
     entry.outcome = _finish(inputs, entry.scored)
     entry.rows = None
+    entry.index = None
     entry.epoch = epoch
     return True
 

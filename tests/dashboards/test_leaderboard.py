@@ -44,6 +44,29 @@ def test_a_unit_head_sees_only_their_unit(client, schemes, staff_a, staff_b, hea
     assert reverse("reports:period") not in response.content.decode()
 
 
+def test_the_table_is_paginated_keeping_the_filters(
+    client, schemes, org, staff_a, staff_b, hr, monkeypatch
+):
+    add(staff_a, "warning", "PATROL-LATE")
+    monkeypatch.setattr("dashboards.views.LEADERBOARD_PAGE_SIZE", 1)
+    client.force_login(hr)
+    url = reverse("dashboards:leaderboard")
+    filters = {"scheme": STARS, "position": org.position.pk}
+
+    first = client.get(url, filters)
+    second = client.get(url, filters | {"page": 2})
+
+    assert len(second.context["board"].rows) == 2  # counts and filters cover every row
+    html = first.content.decode()
+    assert html.count("data-employee=") == 1
+    assert f'data-employee="{staff_b.employee_no}" data-rank="1"' in html
+    assert f"?scheme={STARS}&amp;position={org.position.pk}&amp;page=2" in html
+    html = second.content.decode()
+    assert html.count("data-employee=") == 1
+    assert f'data-employee="{staff_a.employee_no}" data-rank="2"' in html
+    assert f"?scheme={STARS}&amp;position={org.position.pk}&amp;page=1" in html
+
+
 def test_filters_by_unit_and_position(client, schemes, org, staff_a, staff_b, hr):
     cleaner = StaffFactory(unit=org.unit_a, position=PositionFactory(name="保洁员"))
     client.force_login(hr)

@@ -230,3 +230,26 @@ def test_own_finding_photo_is_shown_and_served(
     assert reverse("dashboards:me_record_photo", args=[record.pk]) in detail
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
     assert b"".join(photo.streaming_content) == b"\xff\xd8jpeg"
+
+
+def test_ranks_by_bisection_match_counting_the_others():
+    from decimal import Decimal
+
+    from dashboards.selectors import _others_above
+    from scoring.engine import types as t
+    from scoring.standings import StandingIndex
+
+    scores = ["3", "1.5", "3", "0", "-2", "1.5", "7"]
+    results = tuple(t.ParticipantResult(i, Decimal(s), Decimal(s)) for i, s in enumerate(scores))
+    index = StandingIndex.of(_Outcome(results))
+    for mine in results:
+        above = _others_above(index, mine)
+        others = [r.score for r in results if r.staff_id != mine.staff_id]
+        for x in ("-3", "-2", "0", "1.5", "2", "3", "7", "8"):
+            assert above(Decimal(x)) == sum(1 for o in others if o > Decimal(x))
+    assert index.by_staff[6] is results[6]
+
+
+class _Outcome:
+    def __init__(self, results):
+        self.results = results
