@@ -9,6 +9,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
+from staff.models import path_in_subtrees, paths_subtree_q
+
 HR_GROUP = "HR"
 
 ADMIN, HR, INSPECTOR, UNIT_HEAD, STAFF = "admin", "hr", "inspector", "unit_head", "staff"
@@ -16,17 +18,12 @@ ADMIN, HR, INSPECTOR, UNIT_HEAD, STAFF = "admin", "hr", "inspector", "unit_head"
 
 @dataclass(frozen=True)
 class Roles:
-    authenticated: bool = False
     admin: bool = False
     hr: bool = False
     staff_id: int | None = None
     inspector_unit_paths: tuple[str, ...] = ()
     headed_unit_paths: tuple[str, ...] = ()
     names: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def is_inspector(self) -> bool:
-        return bool(self.inspector_unit_paths)
 
     @property
     def is_unit_head(self) -> bool:
@@ -48,14 +45,7 @@ class Roles:
         """Q over Staff (or a relation to it via ``prefix``) for the people this user supervises."""
         if self.sees_everyone:
             return Q()
-        paths = self.supervised_unit_paths
-        if not paths:
-            return Q(pk__in=[])
-        field_name = f"{prefix}unit__path"
-        query = Q(pk__in=[])
-        for path in paths:
-            query |= Q(**{field_name: path}) | Q(**{f"{field_name}__startswith": path + "/"})
-        return query
+        return paths_subtree_q(self.supervised_unit_paths, field=f"{prefix}unit__path")
 
     def visible_staff_q(self, prefix: str = "") -> Q:
         """Supervised people plus oneself."""
@@ -67,10 +57,7 @@ class Roles:
     def supervises_path(self, unit_path: str) -> bool:
         if self.sees_everyone:
             return True
-        return any(
-            unit_path == path or unit_path.startswith(path + "/")
-            for path in self.supervised_unit_paths
-        )
+        return path_in_subtrees(unit_path, self.supervised_unit_paths)
 
 
 ANONYMOUS = Roles()
@@ -114,7 +101,6 @@ def _load_roles(user) -> Roles:
     if staff_id:
         names.add(STAFF)
     return Roles(
-        authenticated=True,
         admin=user.is_superuser,
         hr=hr,
         staff_id=staff_id,
@@ -137,7 +123,6 @@ def role_required(*role_names: str):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapper.required_roles = role_names
         return wrapper
 
     return decorator

@@ -8,13 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry
 from audit.selectors import action_choices, action_q, target_type_choices
+from starservice.filters import BootstrapFilterSet
 
 
 def _start_of(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-class AuditFilter(django_filters.FilterSet):
+class AuditFilter(BootstrapFilterSet):
     """HR's search over the audit log: who, what, on which object, when, and free text."""
 
     q = django_filters.CharFilter(
@@ -46,12 +47,6 @@ class AuditFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEntry
         fields = ["q", "actor", "action", "target_type", "target_id", "date_from", "date_to"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for form_field in self.form.fields.values():
-            css = "form-select" if isinstance(form_field.widget, forms.Select) else "form-control"
-            form_field.widget.attrs["class"] = css
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -160,12 +160,10 @@ class Version:
 
 
 def _tracked_fields(history_model) -> list[models.Field]:
-    skip = {"history_id", "history_date", "history_change_reason", "history_type"}
-    skip |= {"history_user", "history_relation"}
     return [
         f
         for f in history_model._meta.concrete_fields
-        if f.name not in skip and not f.name.startswith("history_") and f.editable
+        if not f.name.startswith("history_") and f.editable
     ]
 
 

@@ -1,20 +1,12 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint, ThrottleDecision
 from staff.models import Unit
+from starservice.filters import BootstrapFilterSet
 
 
-class _BootstrapFilterSet(django_filters.FilterSet):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
-
-
-class ComplaintFilter(_BootstrapFilterSet):
+class ComplaintFilter(BootstrapFilterSet):
     status = django_filters.ChoiceFilter(
         choices=Complaint.Status.choices, label=_("status"), empty_label=_("Any status")
     )
@@ -45,7 +37,7 @@ class ComplaintFilter(_BootstrapFilterSet):
         return queryset.filter(value.subtree_q(prefix="staff__unit__"))
 
 
-class ThrottleDecisionFilter(_BootstrapFilterSet):
+class ThrottleDecisionFilter(BootstrapFilterSet):
     kind = django_filters.ChoiceFilter(
         choices=ThrottleDecision.Kind.choices, label=_("kind"), empty_label=_("Any kind")
     )

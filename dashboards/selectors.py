@@ -31,7 +31,7 @@ from evaluations.models import Record, Scheme
 from evaluations.selectors import ActiveScheme, active_schemes, schemes_for
 from inspections.models import Finding
 from notices.models import Award, Notice
-from reports.exporters import ReportData, report_data, version_config
+from reports.exporters import ReportData, _num, report_data
 from scoring.engine import compute_period
 from scoring.engine import types as t
 from scoring.engine.common import grade_for, known_codes
@@ -49,7 +49,7 @@ from scoring.models import ParticipantResult, Snapshot
 from scoring.selectors import load_records
 from scoring.services import result_to_json, standing_indexed
 from scoring.signals import ledger_epoch
-from staff.models import PATH_SEPARATOR, Staff, Unit
+from staff.models import PATH_SEPARATOR, Staff, Unit, path_in_subtrees, paths_subtree_q
 
 logger = logging.getLogger(__name__)
 
@@ -70,22 +70,6 @@ PERIOD_ORDER = (WEEKLY, MONTHLY, QUARTERLY, HALF_YEAR, YEARLY)
 
 
 # ---------------------------------------------------------------- schemes and periods
-
-
-def schemes_active() -> list[ActiveScheme]:
-    """Active schemes with their rules parsed once per process."""
-    schemes = active_schemes()
-    for active in schemes:
-        version_config(active.version)
-    return schemes
-
-
-def scheme_active_get(code: str) -> ActiveScheme:
-    """An active scheme by code; raises Scheme.DoesNotExist."""
-    for active in schemes_active():
-        if active.scheme.code == code:
-            return active
-    raise Scheme.DoesNotExist(code)
 
 
 def period_resolve(active: ActiveScheme, key: str | None, *, today: date) -> t.Period:
@@ -142,26 +126,19 @@ class Scope:
     def covers(self, path: str) -> bool:
         if self.paths is None:
             return True
-        return any(path == p or path.startswith(p + PATH_SEPARATOR) for p in self.paths)
+        return path_in_subtrees(path, self.paths)
 
     def staff_q(self, prefix: str = "") -> Q:
         """Q over Staff (or a relation to it via ``prefix``) for the people in scope."""
         if self.paths is None:
             return Q()
-        query = Q(pk__in=[])
-        for path in self.paths:
-            query |= Q(**{f"{prefix}unit__path": path})
-            query |= Q(**{f"{prefix}unit__path__startswith": path + PATH_SEPARATOR})
-        return query
+        return paths_subtree_q(self.paths, field=f"{prefix}unit__path")
 
     def units(self):
         units = Unit.objects.all()
         if self.paths is None:
             return units
-        query = Q(pk__in=[])
-        for path in self.paths:
-            query |= Q(path=path) | Q(path__startswith=path + PATH_SEPARATOR)
-        return units.filter(query)
+        return units.filter(paths_subtree_q(self.paths))
 
 
 @dataclass(frozen=True)
@@ -248,36 +225,32 @@ def result_breakdown(config: dict, parts: dict) -> list[Part]:
     method = config["method"]
     if method == "stars":
         components = parts.get("components", {})
-        return [Part(c["name"], _dec(components.get(c["code"]))) for c in config["components"]]
+        return [Part(c["name"], _num(components.get(c["code"]))) for c in config["components"]]
     if method == "deduction":  # only the categories that lost points: ten full ones say little
         categories = parts.get("categories", {})
         lines = [
-            Part(c["name"], _dec(categories.get(c["code"])), to_decimal(c["max"]))
+            Part(c["name"], _num(categories.get(c["code"])), to_decimal(c["max"]))
             for c in config["categories"]
-            if _dec(categories.get(c["code"])) != to_decimal(c["max"])
+            if _num(categories.get(c["code"])) != to_decimal(c["max"])
         ]
-        if _dec(parts.get("bonus")):
-            lines.append(Part(_("bonus"), _dec(parts.get("bonus"))))
+        if _num(parts.get("bonus")):
+            lines.append(Part(_("bonus"), _num(parts.get("bonus"))))
         return lines
     if method == "weighted":
         sources = parts.get("sources", {})
-        lines = [Part(s["name"], _dec(sources.get(s["code"]))) for s in config["sources"]]
-        if _dec(parts.get("complaints")):
-            lines.append(Part(_("complaint deductions"), -_dec(parts.get("complaints"))))
-        if _dec(parts.get("bonus")):
-            lines.append(Part(_("bonus"), _dec(parts.get("bonus"))))
+        lines = [Part(s["name"], _num(sources.get(s["code"]))) for s in config["sources"]]
+        if _num(parts.get("complaints")):
+            lines.append(Part(_("complaint deductions"), -_num(parts.get("complaints"))))
+        if _num(parts.get("bonus")):
+            lines.append(Part(_("bonus"), _num(parts.get("bonus"))))
         return lines
     lines = [
-        Part(_("fines"), _dec(parts.get("fines"))),
-        Part(_("rewards"), _dec(parts.get("rewards"))),
+        Part(_("fines"), _num(parts.get("fines"))),
+        Part(_("rewards"), _num(parts.get("rewards"))),
     ]
     if parts.get("grade_cap"):
         lines.append(Part(_("highest grade allowed"), parts["grade_cap"]))
     return lines
-
-
-def _dec(value) -> Decimal | None:
-    return None if value in (None, "") else Decimal(str(value))
 
 
 def score_unit(config: dict) -> str:
@@ -331,15 +304,13 @@ def standings_for(
         .values_list("snapshot_id", "n")
     )
     standings = []
-    for active in sorted(
-        schemes, key=lambda a: (PERIOD_ORDER.index(a.scheme.period), a.scheme.code)
-    ):
+    for active in sorted(schemes, key=_weekly_first):
         period = periods[active.scheme.pk]
         snapshot = latest.get(active.scheme.pk)
         if snapshot is not None:
             if snapshot.pk not in mine:
                 continue
-            config = version_config(snapshot.scheme_version)
+            config = snapshot.scheme_version.config
             standings.append(
                 Standing(
                     active,
@@ -612,7 +583,7 @@ def standing_lines(standing: Standing, staff_id: int) -> list[Line]:
                 kind=TEXT_BY_KIND.get(effect["kind"], effect["kind"]),
                 code=effect["code"],
                 label=effect["label"],
-                value=_dec(effect.get("value")),
+                value=_num(effect.get("value")),
                 points=Decimal(effect["points"]),
                 inspector=inspector_name or inspector or "",
                 note="；".join(text for text in (effect.get("note") or "", note) if text),
@@ -802,11 +773,11 @@ class BoardRow:
 
     @property
     def red(self) -> Decimal | None:
-        return _dec(self.result["parts"].get("red"))
+        return _num(self.result["parts"].get("red"))
 
     @property
     def green(self) -> Decimal | None:
-        return _dec(self.result["parts"].get("green"))
+        return _num(self.result["parts"].get("green"))
 
     @property
     def veto_rules(self) -> list[str]:
@@ -984,7 +955,7 @@ def dashboard(*, active: ActiveScheme, period: t.Period, scope: Scope) -> Dashbo
         data=board.data,
         rows=rows,
         units=unit_comparison(board.data, rows),
-        trend=trend(active, period, scope, board.data),
+        trend=trend(active, period, scope, board.data, rows),
         pareto=pareto(rows),
         complaints=complaint_counts(period, rows),
         overdue=overdue_complaints(scope, today=timezone.localdate()),
@@ -1026,10 +997,14 @@ def unit_comparison(data: ReportData, rows: list[BoardRow]) -> list[UnitRow]:
 
 
 def trend(
-    active: ActiveScheme, period: t.Period, scope: Scope, current: ReportData
+    active: ActiveScheme,
+    period: t.Period,
+    scope: Scope,
+    current: ReportData,
+    rows: list[BoardRow],
 ) -> list[TrendPoint]:
     """Average score in scope over the closed periods up to ``period`` (latest snapshot of
-    each) and ``period`` itself; oldest first."""
+    each) and ``period`` itself, whose in-scope results are ``rows``; oldest first."""
     snapshots = (
         Snapshot.objects.filter(period__scheme=active.scheme, period__start__lt=period.start)
         .order_by("period__start", "version")
@@ -1053,12 +1028,7 @@ def trend(
         for key, (pk, _start) in chosen
         if pk in figures
     ]
-    people = people_by_id(row["staff_id"] for row in current.results)
-    scores = [
-        Decimal(row["score"])
-        for row in current.results
-        if scope.covers(people[row["staff_id"]].unit_path)
-    ]
+    scores = [row.score for row in rows]
     if scores:
         points.append(
             TrendPoint(
@@ -1209,4 +1179,4 @@ def inspector_activity(*, active: ActiveScheme, period: t.Period, scope: Scope):
 
 
 def person_schemes(person: Staff) -> list[ActiveScheme]:
-    return schemes_for(schemes_active(), position=person.position.name, unit_path=person.unit.path)
+    return schemes_for(active_schemes(), position=person.position.name, unit_path=person.unit.path)

@@ -29,11 +29,11 @@ from dashboards.selectors import (
     person_schemes,
     record_changes,
     record_effects,
-    schemes_active,
     standing_lines,
     standings_for,
 )
 from evaluations.models import Record
+from evaluations.selectors import active_schemes
 from inspections.models import Finding
 from scoring.engine.periods import PeriodKeyError, period_for_date
 from staff.models import Staff
@@ -157,7 +157,7 @@ def my_record_photo_view(request, pk: int):
 
 def _selection(request, *, today):
     """(schemes, the chosen active scheme or None, its period); 404 for an unknown scheme."""
-    schemes = schemes_active()
+    schemes = active_schemes()
     if not schemes:
         return schemes, None, None
     code = request.GET.get("scheme", "").strip()
@@ -175,7 +175,7 @@ def _int_param(request, name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _selection_context(request, schemes, active, period, today) -> dict:
+def _selection_context(schemes, active, period, today) -> dict:
     return {
         "schemes": schemes,
         "active": active,
@@ -188,7 +188,7 @@ def _selection_context(request, schemes, active, period, today) -> dict:
 def leaderboard_view(request):
     today = timezone.localdate()
     schemes, active, period = _selection(request, today=today)
-    context = _selection_context(request, schemes, active, period, today)
+    context = _selection_context(schemes, active, period, today)
     if active is not None:
         unit_id, position_id = _int_param(request, "unit"), _int_param(request, "position")
         board = leaderboard(
@@ -212,7 +212,7 @@ def leaderboard_view(request):
 def dashboard_view(request):
     today = timezone.localdate()
     schemes, active, period = _selection(request, today=today)
-    context = _selection_context(request, schemes, active, period, today)
+    context = _selection_context(schemes, active, period, today)
     if active is not None:
         board = dashboard(active=active, period=period, scope=Scope.of(roles_for(request.user)))
         context |= {
@@ -228,7 +228,7 @@ def dashboard_view(request):
 def inspectors_view(request):
     today = timezone.localdate()
     schemes, active, period = _selection(request, today=today)
-    context = _selection_context(request, schemes, active, period, today)
+    context = _selection_context(schemes, active, period, today)
     if active is not None:
         activity = inspector_activity(
             active=active, period=period, scope=Scope.of(roles_for(request.user))

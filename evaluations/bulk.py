@@ -5,6 +5,8 @@ ORM spends seconds adapting 400,000 values one by one). Elsewhere: bulk_create_w
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from django.db import connection, models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
@@ -27,7 +29,7 @@ def bulk_insert_with_history(objects: list[models.Model], *, default_user=None) 
         for obj, pk in zip(objects, ids, strict=True):
             obj.pk = pk
             rows.append([pk, *(_db_value(f, obj) for f in fields)])
-        _copy(model, [model._meta.pk.column, *(f.column for f in fields)], rows)
+        copy_rows(model, [model._meta.pk.column, *(f.column for f in fields)], rows)
         user = default_user or history.get_default_history_user(objects[0])
         now = timezone.now()
         tracked = {f.attname for f in history.tracked_fields}
@@ -47,7 +49,7 @@ def bulk_insert_with_history(objects: list[models.Model], *, default_user=None) 
         attnames = [model._meta.pk.attname, *(f.attname for f in fields)]
         picks = [attnames.index(f.attname) for f in history_fields]
         tail = list(extra.values())
-        _copy(history, columns, [[row[i] for i in picks] + tail for row in rows])
+        copy_rows(history, columns, [[row[i] for i in picks] + tail for row in rows])
 
 
 def _db_value(field: models.Field, obj: models.Model):
@@ -68,7 +70,8 @@ def _reserve_ids(model, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _copy(model, columns: list[str], rows: list[list]) -> None:
+def copy_rows(model, columns: list[str], rows: Iterable[Sequence]) -> None:
+    """PostgreSQL COPY of ``rows`` (in ``columns`` order) into ``model``'s table."""
     quote = connection.ops.quote_name
     statement = (
         f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"

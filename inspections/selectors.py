@@ -19,7 +19,7 @@ from inspections.models import Finding, Inspection
 from scoring.engine import types as t
 from scoring.engine.common import is_vote_source
 from scoring.selectors import participants_q
-from staff.models import PATH_SEPARATOR, Staff, Unit
+from staff.models import Staff, Unit, path_in_subtrees, paths_subtree_q
 
 PEOPLE_SEARCH_LIMIT = 8
 ENTRY_KINDS = (Record.Kind.WARNING, Record.Kind.DEDUCTION, Record.Kind.BONUS)
@@ -147,10 +147,7 @@ def item_catalog(*, person: Staff, schemes: list[ActiveScheme] | None = None) ->
 def _visible_inspections_q(*, roles: Roles, user) -> Q:
     if roles.sees_everyone:
         return Q()
-    query = Q(inspector=user)
-    for path in roles.supervised_unit_paths:
-        query |= Q(unit__path=path) | Q(unit__path__startswith=path + PATH_SEPARATOR)
-    return query
+    return Q(inspector=user) | paths_subtree_q(roles.supervised_unit_paths, field="unit__path")
 
 
 def inspection_list(*, roles: Roles, user) -> QuerySet[Inspection]:
@@ -186,7 +183,7 @@ def may_cosign(*, roles: Roles, user, inspection: Inspection) -> bool:
     return (
         inspection.is_open
         and inspection.inspector_id != user.pk
-        and any(path == p or path.startswith(p + PATH_SEPARATOR) for p in roles.headed_unit_paths)
+        and path_in_subtrees(path, roles.headed_unit_paths)
     )
 
 

@@ -51,10 +51,9 @@ from inspections.services import (
     records_grid_save,
 )
 from starservice.uploads import PendingUpload
-from starservice.workbooks import SheetSpec, render_xlsx
+from starservice.workbooks import SheetSpec, render_xlsx, xlsx_response
 
 PAGE_SIZE = 50
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_SESSION_KEY = "records_import_pending"
 RECORDS_WORKBOOK_EXAMPLE = [
     date(2026, 11, 20),
@@ -527,9 +526,4 @@ def records_import_template_view(request):
         headers=RECORD_REQUIRED + RECORD_OPTIONAL,
         rows=[RECORDS_WORKBOOK_EXAMPLE],
     )
-    return FileResponse(
-        BytesIO(render_xlsx([sheet])),
-        as_attachment=True,
-        filename=_("records-import-template") + ".xlsx",
-        content_type=XLSX_CONTENT_TYPE,
-    )
+    return xlsx_response(render_xlsx([sheet]), _("records-import-template") + ".xlsx")

@@ -20,7 +20,7 @@ from notices.models import Notice, NoticeRevision, NoticeSettings, Objection
 from notices.workdays import is_working_day
 from scoring.models import ParticipantResult
 from scoring.selectors import snapshot_verify
-from staff.models import Staff
+from staff.models import Staff, paths_subtree_q
 
 VISIBLE_STATUSES = (Notice.Status.PUBLISHED, Notice.Status.FINAL)
 # The fields of a revision's changes everyone who may see the notice may see.
@@ -72,10 +72,7 @@ def _staff_q(person: Staff) -> Q:
 
 def _headed_q(paths: tuple[str, ...]) -> Q:
     """The notices that list anyone in the units a unit head heads."""
-    people = Q(pk__in=[])
-    for path in paths:
-        people |= Q(staff__unit__path=path) | Q(staff__unit__path__startswith=path + "/")
-    return Q(_in_snapshot(people))
+    return Q(_in_snapshot(paths_subtree_q(paths, field="staff__unit__path")))
 
 
 def notices_visible(*, roles: Roles, drafts: bool = False) -> QuerySet[Notice]:

@@ -1,7 +1,6 @@
 """The notice board, a notice's page and its printable view, objections (staff file them,
 HR answers them), HR's drafts and notice settings. Writes go through notices.services."""
 
-from io import BytesIO
 from pathlib import PurePath
 
 from django.contrib import messages
@@ -30,9 +29,10 @@ from notices.services import (
 )
 from reports.exporters import render_report, report_data, report_filename
 from scoring.services import PeriodError
+from starservice.workbooks import XLSX_CONTENT_TYPE, xlsx_response
 
 PAGE_SIZE = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 ATTACHMENT_TYPES = {
     ".pdf": "application/pdf",
     ".jpg": "image/jpeg",
@@ -41,7 +41,7 @@ ATTACHMENT_TYPES = {
     ".doc": "application/msword",
     ".xls": "application/vnd.ms-excel",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": XLSX,
+    ".xlsx": XLSX_CONTENT_TYPE,
 }
 
 
@@ -127,12 +127,7 @@ def notice_workbook_view(request, pk: int):
     detail records, more than a notice publishes, so only HR may download it."""
     notice = get_object_or_404(Notice.objects.select_related("period__scheme"), pk=pk)
     data = report_data(scheme=notice.period.scheme, key=notice.period.key)
-    return FileResponse(
-        BytesIO(render_report(data)),
-        as_attachment=True,
-        filename=report_filename(data),
-        content_type=XLSX,
-    )
+    return xlsx_response(render_report(data), report_filename(data))
 
 
 # ---------------------------------------------------------------- HR: drafts and publishing

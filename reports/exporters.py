@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from threading import Lock
 from typing import IO
 
 from django.db.models import Q
@@ -14,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from complaints.selectors import complaint_report_rows
 from evaluations.ledger import TEXT_BY_KIND
-from evaluations.models import Record, Scheme, SchemeVersion
+from evaluations.models import Record, Scheme
 from evaluations.scheme_schema import item_names
 from scoring.engine.periods import parse_period_key
 from scoring.models import ParticipantResult, Period, Snapshot
@@ -44,30 +42,6 @@ class ReportData:
     participants: int | None = None
 
 
-_CONFIGS: OrderedDict[str, dict] = OrderedDict()
-_CONFIGS_LOCK = Lock()
-CONFIG_CACHE_SIZE = 64
-
-
-def version_config(version: SchemeVersion) -> dict:
-    """The version's parsed rules, parsed once per process: parsing and validating the YAML
-    costs 10–35 ms, too much for every page view. Keyed by the YAML text itself, so a row
-    whose text differs never gets another version's rules. Callers must not mutate it."""
-    text = version.yaml_text
-    with _CONFIGS_LOCK:
-        config = _CONFIGS.get(text)
-        if config is not None:
-            _CONFIGS.move_to_end(text)
-    if config is None:
-        config = version.config
-        with _CONFIGS_LOCK:
-            _CONFIGS[text] = config
-            while len(_CONFIGS) > CONFIG_CACHE_SIZE:
-                _CONFIGS.popitem(last=False)
-    version.__dict__["config"] = config  # prime the cached_property for later readers
-    return config
-
-
 def report_data(*, scheme: Scheme, key: str, load_results: bool = True) -> ReportData:
     """Raises ValueError (PeriodKeyError) for a key that is not a period of the scheme's kind."""
     key = parse_period_key(scheme.period, key).key
@@ -83,7 +57,7 @@ def report_data(*, scheme: Scheme, key: str, load_results: bool = True) -> Repor
     if snapshot is not None and not load_results:
         return ReportData(
             scheme,
-            version_config(snapshot.scheme_version),
+            snapshot.scheme_version.config,
             period.key,
             period.start,
             period.end,
@@ -101,7 +75,7 @@ def report_data(*, scheme: Scheme, key: str, load_results: bool = True) -> Repor
         )
         return ReportData(
             scheme,
-            version_config(snapshot.scheme_version),
+            snapshot.scheme_version.config,
             period.key,
             period.start,
             period.end,
@@ -112,7 +86,7 @@ def report_data(*, scheme: Scheme, key: str, load_results: bool = True) -> Repor
     bounds, outcome, rows = standing_json(scheme=scheme, key=key)
     return ReportData(
         scheme,
-        version_config(scheme.current_version),
+        scheme.current_version.config,
         bounds.key,
         bounds.start,
         bounds.end,

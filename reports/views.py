@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import hr_required
-from dashboards.selectors import schemes_active
+from evaluations.selectors import active_schemes
 from reports.exporters import render_report, report_data, report_filename
 from reports.exports import (
     BUNDLE,
@@ -24,15 +22,15 @@ from reports.exports import (
     export_start,
 )
 from reports.forms import BundleForm, PeriodReportForm, PeriodsExportForm
+from starservice.workbooks import XLSX_CONTENT_TYPE, xlsx_response
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CONTENT_TYPES = {".xlsx": XLSX, ".zip": "application/zip"}
+CONTENT_TYPES = {".xlsx": XLSX_CONTENT_TYPE, ".zip": "application/zip"}
 SESSION_JOBS = "report_exports"
 JOBS_REMEMBERED = 5
 
 
 def _index(request, *, periods_form=None, bundle_form=None, status=200):
-    schemes = schemes_active()
+    schemes = active_schemes()
     month = timezone.localdate().strftime("%Y-%m")
     context = {
         "report_form": PeriodReportForm(schemes=schemes),
@@ -63,7 +61,7 @@ def index_view(request):
 @hr_required
 def period_report_view(request):
     """The period report workbook of one scheme (FORMATS.md), rendered at once."""
-    form = PeriodReportForm(request.GET, schemes=schemes_active())
+    form = PeriodReportForm(request.GET, schemes=active_schemes())
     if not form.is_valid():
         if "scheme" in form.errors:
             raise Http404
@@ -72,18 +70,13 @@ def period_report_view(request):
         return redirect("reports:index")
     active, bounds = form.cleaned_data["active"], form.cleaned_data["bounds"]
     data = report_data(scheme=active.scheme, key=bounds.key)
-    return FileResponse(
-        BytesIO(render_report(data)),
-        as_attachment=True,
-        filename=report_filename(data),
-        content_type=XLSX,
-    )
+    return xlsx_response(render_report(data), report_filename(data))
 
 
 @hr_required
 @require_POST
 def export_create_view(request):
-    schemes = schemes_active()
+    schemes = active_schemes()
     kind = request.POST.get("kind")
     if kind == BUNDLE:
         form = BundleForm(request.POST)

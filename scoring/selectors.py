@@ -4,15 +4,18 @@ whatever the number of participants."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from evaluations.models import Record, SchemeVersion
 from scoring.engine import types as t
 from scoring.engine.common import known_codes
 from scoring.models import ParticipantResult, Period, Snapshot
-from staff.models import Staff, Unit
+from staff.models import Staff, Unit, paths_subtree_q
 
 ALWAYS_COUNTED = (t.RATING, t.COMPLAINT, t.INCIDENT)
 
@@ -22,10 +25,7 @@ def participants_q(config: dict, period: t.Period) -> Q:
     query = Q(position__name__in=applies_to.get("positions") or [], hire_date__lte=period.end)
     units = applies_to.get("units")
     if units:
-        unit_q = Q(pk__in=[])
-        for path in units:
-            unit_q |= Q(unit__path=path) | Q(unit__path__startswith=path + "/")
-        query &= unit_q
+        query &= paths_subtree_q(units, field="unit__path")
     # 离职 without a date leaves every period not yet closed; with a date, periods from then on.
     return query & (Q(status=Staff.Status.ACTIVE) | Q(left_date__gte=period.start))
 
@@ -155,24 +155,17 @@ def load_prior_wins(scheme_id: int, period: t.Period) -> tuple[dict[int, int], f
         end__gte=month_start,
         end__lt=period.end,
     ).exclude(start=period.start)
-    latest = [latest_snapshot_id(week_id) for week_id in weeks.values_list("pk", flat=True)]
+    latest = Snapshot.objects.filter(period=OuterRef("pk")).order_by("-version").values("pk")[:1]
     wins: dict[int, int] = {}
     promoted: set[int] = set()
-    winners = ParticipantResult.objects.filter(snapshot_id__in=[s for s in latest if s])
+    winners = ParticipantResult.objects.filter(
+        snapshot_id__in=weeks.annotate(latest=Subquery(latest)).values("latest")
+    )
     for staff_id, data in winners.exclude(award="").values_list("staff_id", "data"):
         wins[staff_id] = wins.get(staff_id, 0) + 1
         if data.get("promotion"):
             promoted.add(staff_id)
     return wins, frozenset(promoted)
-
-
-def latest_snapshot_id(period_id: int) -> int | None:
-    return (
-        Snapshot.objects.filter(period_id=period_id)
-        .order_by("-version")
-        .values_list("pk", flat=True)
-        .first()
-    )
 
 
 def load_inputs(*, version: SchemeVersion, period: t.Period) -> t.Inputs:
@@ -201,24 +194,27 @@ def load_inputs_for_config(*, config: dict, scheme_id: int | None, period: t.Per
     )
 
 
-def snapshot_content_hash(snapshot: Snapshot) -> str:
-    """The content hash of a snapshot as stored now: the same bytes ``_store_snapshot``
-    hashed (json.dumps({"results": rows, "rollup": rollup}, sort_keys=True,
-    ensure_ascii=False)), from the stored rows in their stored order."""
-    import hashlib
-    import json
-
-    rows = ParticipantResult.objects.filter(snapshot=snapshot).order_by("position")
-    texts = [
-        json.dumps(data, sort_keys=True, ensure_ascii=False)
-        for data in rows.values_list("data", flat=True)
-    ]
+def content_hash(texts: list[str], rollup: list[dict]) -> str:
+    """sha256 of json.dumps({"results": rows, "rollup": rollup}, sort_keys=True,
+    ensure_ascii=False), built from each row's own serialised text so a snapshot's rows are
+    serialised once whether they are being stored or checked."""
     digest = hashlib.sha256(b'{"results": [')
     digest.update(", ".join(texts).encode())
     digest.update(b'], "rollup": ')
-    digest.update(json.dumps(snapshot.unit_rollup, sort_keys=True, ensure_ascii=False).encode())
+    digest.update(json.dumps(rollup, sort_keys=True, ensure_ascii=False).encode())
     digest.update(b"}")
     return digest.hexdigest()
+
+
+def row_text(data: dict) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+def snapshot_content_hash(snapshot: Snapshot) -> str:
+    """The content hash of a snapshot's results as they are stored now."""
+    rows = ParticipantResult.objects.filter(snapshot=snapshot).order_by("position")
+    texts = [row_text(data) for data in rows.values_list("data", flat=True)]
+    return content_hash(texts, snapshot.unit_rollup)
 
 
 def snapshot_verify(snapshot: Snapshot) -> bool:
@@ -226,13 +222,14 @@ def snapshot_verify(snapshot: Snapshot) -> bool:
     closed: the content hash still matches, and the columns pages read (rank, score, grade,
     award, veto, eligibility) agree with the hashed data. False means someone changed the
     results in the database: show the notice as 校验失败 (tampered)."""
-    from decimal import Decimal, InvalidOperation
-
-    if snapshot_content_hash(snapshot) != snapshot.content_hash:
-        return False
-    rows = ParticipantResult.objects.filter(snapshot=snapshot).values_list(
-        "staff_id", "rank", "score", "grade", "award", "vetoed", "eligible", "data"
+    rows = list(
+        ParticipantResult.objects.filter(snapshot=snapshot)
+        .order_by("position")
+        .values_list("staff_id", "rank", "score", "grade", "award", "vetoed", "eligible", "data")
     )
+    texts = [row_text(row[-1]) for row in rows]
+    if content_hash(texts, snapshot.unit_rollup) != snapshot.content_hash:
+        return False
     for staff_id, rank, score, grade, award, vetoed, eligible, data in rows:
         try:
             same_score = Decimal(str(data.get("score"))) == score

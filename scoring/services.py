@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import logging
 import operator
 from dataclasses import dataclass
@@ -17,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
+from evaluations.bulk import copy_rows
 from evaluations.locks import ledger_freeze_lock
 from evaluations.models import Scheme, SchemeVersion
 from scoring.engine import compute_period
 from scoring.engine import types as t
 from scoring.engine.periods import parse_period_key, period_for_date
 from scoring.models import ParticipantResult, Period, Snapshot
-from scoring.selectors import load_inputs
+from scoring.selectors import content_hash, load_inputs, row_text
 from scoring.signals import period_closed
 
 if TYPE_CHECKING:
@@ -160,21 +160,15 @@ def _store_snapshot(
 ) -> Snapshot:
     rows = [result_to_json(result) for result in outcome.results]
     rollup = [rollup_to_json(row) for row in outcome.unit_rollup]
-    # Each row is serialised once: its text is both stored and hashed. The hash is the one of
-    # json.dumps({"results": rows, "rollup": rollup}, sort_keys=True, ensure_ascii=False).
-    texts = [json.dumps(row, sort_keys=True, ensure_ascii=False) for row in rows]
-    digest = hashlib.sha256(b'{"results": [')
-    digest.update(", ".join(texts).encode())
-    digest.update(b'], "rollup": ')
-    digest.update(json.dumps(rollup, sort_keys=True, ensure_ascii=False).encode())
-    digest.update(b"}")
+    # Each row is serialised once: its text is both stored and hashed.
+    texts = [row_text(row) for row in rows]
     snapshot = Snapshot.objects.create(
         period=period,
         version=number,
         scheme_version=version,
         created_by=actor if actor is not None and actor.is_authenticated else None,
         inputs_fingerprint=fingerprint,
-        content_hash=digest.hexdigest(),
+        content_hash=content_hash(texts, rollup),
         unit_rollup=rollup,
     )
     _insert_results(snapshot, outcome.results, rows, texts)
@@ -200,28 +194,25 @@ def _insert_results(snapshot, results, rows: list[dict], texts: list[str]) -> No
     the model grew columns this does not know, bulk_create."""
     columns = {f.column for f in ParticipantResult._meta.concrete_fields if not f.primary_key}
     if connection.vendor == "postgresql" and columns == set(RESULT_COLUMNS):
-        table = connection.ops.quote_name(ParticipantResult._meta.db_table)
-        statement = f"COPY {table} ({', '.join(RESULT_COLUMNS)}) FROM STDIN"
-        with (
-            connection.wrap_database_errors,  # psycopg errors as django.db.DatabaseError
-            connection.cursor() as cursor,
-            cursor.cursor.copy(statement) as copy,
-        ):
-            for index, (result, text) in enumerate(zip(results, texts, strict=True)):
-                copy.write_row(
-                    (
-                        snapshot.pk,
-                        result.staff_id,
-                        index,
-                        result.rank,
-                        result.score,
-                        result.grade or "",
-                        result.award or "",
-                        bool(result.veto),
-                        not result.ineligible,
-                        text,
-                    )
+        copy_rows(
+            ParticipantResult,
+            list(RESULT_COLUMNS),
+            (
+                (
+                    snapshot.pk,
+                    result.staff_id,
+                    index,
+                    result.rank,
+                    result.score,
+                    result.grade or "",
+                    result.award or "",
+                    bool(result.veto),
+                    not result.ineligible,
+                    text,
                 )
+                for index, (result, text) in enumerate(zip(results, texts, strict=True))
+            ),
+        )
         return
     ParticipantResult.objects.bulk_create(
         [

@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import roles_for
 from staff.models import Position, Staff, Unit
 from staff.selectors import unit_supervised_list
+from starservice.filters import BootstrapFilterSet
 
 
 def _units_for(request):
     return unit_supervised_list(roles=roles_for(request.user))
 
 
-class StaffFilter(django_filters.FilterSet):
+class StaffFilter(BootstrapFilterSet):
     """Search and filters of the staff list; pass ``request`` so units are scoped by role."""
 
     q = django_filters.CharFilter(
@@ -38,12 +39,6 @@ class StaffFilter(django_filters.FilterSet):
     class Meta:
         model = Staff
         fields = ["q", "unit", "position", "status"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -6,6 +6,23 @@ from simple_history.models import HistoricalRecords
 PATH_SEPARATOR = "/"
 
 
+def paths_subtree_q(paths, field: str = "path") -> models.Q:
+    """Q matching ``field`` equal to any of ``paths`` or lying anywhere under one of them;
+    no paths match nothing."""
+    query = None
+    for path in paths:
+        subtree = models.Q(**{field: path}) | models.Q(
+            **{f"{field}__startswith": path + PATH_SEPARATOR}
+        )
+        query = subtree if query is None else query | subtree
+    return models.Q(pk__in=[]) if query is None else query
+
+
+def path_in_subtrees(path: str, paths) -> bool:
+    """Whether ``path`` is one of ``paths`` or lies anywhere under one of them."""
+    return any(path == p or path.startswith(p + PATH_SEPARATOR) for p in paths)
+
+
 class Unit(models.Model):
     """A node of the organisation tree; ``path`` is the materialised '/'-joined name path."""
 
@@ -43,10 +60,7 @@ class Unit(models.Model):
 
     def subtree_q(self, prefix: str = "") -> models.Q:
         """Q matching this unit and everything below it, on a field path ending in a Unit."""
-        field = f"{prefix}path" if prefix else "path"
-        return models.Q(**{field: self.path}) | models.Q(
-            **{f"{field}__startswith": self.path + PATH_SEPARATOR}
-        )
+        return paths_subtree_q([self.path], field=f"{prefix}path")
 
 
 class Position(models.Model):

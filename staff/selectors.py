@@ -9,7 +9,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 
 from accounts.roles import Roles
-from staff.models import PATH_SEPARATOR, Staff, Unit
+from staff.models import Staff, Unit, paths_subtree_q
 from staff.services import STAFF_OPTIONAL, STAFF_REQUIRED
 
 STAFF_WORKBOOK_HEADERS = STAFF_REQUIRED + STAFF_OPTIONAL
@@ -51,10 +51,7 @@ def unit_supervised_list(*, roles: Roles) -> QuerySet[Unit]:
     """Units the user may filter by: all for HR, the supervised subtrees otherwise."""
     if roles.sees_everyone:
         return Unit.objects.all()
-    query = Q(pk__in=[])
-    for path in roles.supervised_unit_paths:
-        query |= Q(path=path) | Q(path__startswith=path + PATH_SEPARATOR)
-    return Unit.objects.filter(query)
+    return Unit.objects.filter(paths_subtree_q(roles.supervised_unit_paths))
 
 
 @dataclass

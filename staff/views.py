@@ -5,7 +5,7 @@ from io import BytesIO
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,10 +32,9 @@ from staff.services import (
     staff_update,
 )
 from starservice.uploads import PendingUpload
-from starservice.workbooks import SheetSpec, render_xlsx
+from starservice.workbooks import SheetSpec, render_xlsx, xlsx_response
 
 PAGE_SIZE = 50
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_SESSION_KEY = "staff_import_pending"
 
 
@@ -204,7 +203,7 @@ def staff_import_template_view(request):
     sheet = SheetSpec(
         name=STAFF_SHEET, headers=STAFF_WORKBOOK_HEADERS, rows=[STAFF_WORKBOOK_EXAMPLE]
     )
-    return _xlsx_response(render_xlsx([sheet]), _("staff-import-template") + ".xlsx")
+    return xlsx_response(render_xlsx([sheet]), _("staff-import-template") + ".xlsx")
 
 
 @hr_required
@@ -217,10 +216,4 @@ def staff_export_view(request):
         name=STAFF_SHEET, headers=STAFF_WORKBOOK_HEADERS, rows=staff_workbook_rows(people=people)
     )
     today = timezone.localdate().isoformat()
-    return _xlsx_response(render_xlsx([sheet]), f"{_('staff')}-{today}.xlsx")
-
-
-def _xlsx_response(data: bytes, filename: str) -> FileResponse:
-    return FileResponse(
-        BytesIO(data), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
-    )
+    return xlsx_response(render_xlsx([sheet]), f"{_('staff')}-{today}.xlsx")

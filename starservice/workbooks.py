@@ -282,5 +282,17 @@ def _cell(sheet, value: Any, number_format: str | None, styled: dict | None = No
     return cell
 
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str):
+    """A workbook as a download."""
+    from django.http import FileResponse
+
+    return FileResponse(
+        BytesIO(data), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )
+
+
 def upload_too_large(size: int) -> bool:
     return size > settings.UPLOAD_MAX_BYTES
