@@ -5,6 +5,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from audit.models import AuditEntry
 
 
+def acting_user(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    """The user to record as author: None for the anonymous public, scripts and tasks."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
 def audit_log(
     *,
     actor: AbstractBaseUser | None,
@@ -17,7 +22,7 @@ def audit_log(
 ) -> AuditEntry:
     """Append an audit entry; call it inside the transaction of the change it describes."""
     return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=acting_user(actor),
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",

@@ -10,7 +10,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
-from audit.services import audit_log
+from audit.services import acting_user, audit_log
 
 User = get_user_model()
 WATCHED_USER_FIELDS = ("is_superuser", "is_staff", "is_active")
@@ -20,7 +20,7 @@ def _request_user():
     """The logged-in user of the request being served (simple_history's middleware)."""
     request = getattr(HistoricalRecords.context, "request", None)
     user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
+    return acting_user(user)
 
 
 @receiver(m2m_changed, sender=User.groups.through)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_log
+from audit.services import acting_user, audit_log
 from complaints.models import Complaint, RatingLink, ThrottleDecision, step_due
 from complaints.selectors import action_refusal, complaints_with_deadlines, hr_users
 from complaints.throttle import Client, throttle_allows
@@ -71,9 +71,9 @@ def complaint_receive(
         public=public,
         response_due=received_on + timedelta(days=settings.COMPLAINT_RESPONSE_DAYS),
         resolution_due=received_on + timedelta(days=settings.COMPLAINT_RESOLUTION_DAYS),
-        created_by=_user(actor),
+        created_by=acting_user(actor),
     )
-    complaint._history_user = _user(actor)
+    complaint._history_user = acting_user(actor)
     complaint.save()
     _audit(complaint, actor, "received", after={"text": complaint.get_channel_display()})
     return complaint
@@ -360,10 +360,6 @@ def _new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _user(actor):
-    return actor if actor is not None and actor.is_authenticated else None
-
-
 def _locked(complaint: Complaint, action: str) -> Complaint:
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     refusal = action_refusal(complaint=locked, action=action)
@@ -411,7 +407,7 @@ def _move(complaint: Complaint, actor, status: str, action: str, note: str) -> C
 
 
 def _save(complaint: Complaint, actor, reason: str) -> None:
-    complaint._history_user = _user(actor)
+    complaint._history_user = acting_user(actor)
     complaint._change_reason = reason[:100]
     complaint.save()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_log
+from audit.services import acting_user, audit_log
 from evaluations.bulk import bulk_insert_with_history
 from evaluations.locks import ledger_write_lock
 from evaluations.models import Record
@@ -127,6 +128,16 @@ class LockedPeriods:
                 return key
         return None
 
+    def closed_for(
+        self, schemes: list[ActiveScheme], *, kind: str, code: str, day: date
+    ) -> Iterator[tuple[ActiveScheme, str]]:
+        """(scheme, period key) for each scheme the record counts in whose period is closed."""
+        for scheme in schemes:
+            if scheme.knows(kind=kind, code=code):
+                key = self.closed_key(scheme.scheme.pk, day)
+                if key:
+                    yield scheme, key
+
 
 def validate_draft(
     draft: RecordDraft, *, schemes: list[ActiveScheme], locked: LockedPeriods
@@ -134,19 +145,21 @@ def validate_draft(
     """Every reason this record may not be written, each naming the field it concerns."""
     problems = _code_problems(draft, schemes)
     problems += _value_problems(draft, schemes)
-    for scheme in schemes:
-        if not scheme.knows(kind=draft.kind, code=draft.code):
-            continue
-        key = locked.closed_key(scheme.scheme.pk, draft.date)
-        if key:
-            problems.append(
-                RecordInvalid(
-                    "date",
-                    _("%(date)s is in period %(key)s of %(scheme)s, which is closed")
-                    % {"date": draft.date.isoformat(), "key": key, "scheme": scheme.scheme.name},
-                )
-            )
+    problems += [
+        _closed_problem(draft, scheme, key)
+        for scheme, key in locked.closed_for(
+            schemes, kind=draft.kind, code=draft.code, day=draft.date
+        )
+    ]
     return problems
+
+
+def _closed_problem(draft: RecordDraft, scheme: ActiveScheme, key: str) -> RecordInvalid:
+    return RecordInvalid(
+        "date",
+        _("%(date)s is in period %(key)s of %(scheme)s, which is closed")
+        % {"date": draft.date.isoformat(), "key": key, "scheme": scheme.scheme.name},
+    )
 
 
 def _code_problems(draft: RecordDraft, schemes: list[ActiveScheme]) -> list[RecordInvalid]:
@@ -234,8 +247,8 @@ def record_create(*, draft: RecordDraft, actor=None, source: str = Record.Source
     ledger_write_lock()
     person = Staff.objects.select_related("position", "unit").get(pk=draft.staff_id)
     _check(draft, person)
-    record = Record(**_fields(draft), source=source, created_by=_user(actor))
-    record._history_user = _user(actor)
+    record = Record(**_fields(draft), source=source, created_by=acting_user(actor))
+    record._history_user = acting_user(actor)
     record.save()
     audit_log(actor=actor, action="record.created", target=record, summary=str(record))
     ledger_changed(staff_ids=[record.staff_id], dates=[record.date])
@@ -303,7 +316,7 @@ def record_update(
     for name, value in _fields(draft).items():
         setattr(record, name, value)
     record._change_reason = reason
-    record._history_user = _user(actor)
+    record._history_user = acting_user(actor)
     record.save()
     audit_log(
         actor=actor,
@@ -333,7 +346,7 @@ def record_void(
     record.voided = True
     record.void_reason = reason
     record._change_reason = reason
-    record._history_user = _user(actor)
+    record._history_user = acting_user(actor)
     record.save(update_fields=["voided", "void_reason"])
     audit_log(
         actor=actor, action="record.voided", target=record, summary=str(record), reason=reason
@@ -348,18 +361,17 @@ def _ensure_open(record: Record) -> None:
     locked = LockedPeriods.load(
         scheme_ids=[s.scheme.pk for s in schemes], start=record.date, end=record.date
     )
-    for scheme in schemes:
-        if scheme.knows(kind=record.kind, code=record.code):
-            key = locked.closed_key(scheme.scheme.pk, record.date)
-            if key:
-                raise RecordInvalid(
-                    "date",
-                    _(
-                        "this record is in period %(key)s of %(scheme)s, which is closed; "
-                        "HR must reopen it first"
-                    )
-                    % {"key": key, "scheme": scheme.scheme.name},
-                )
+    for scheme, key in locked.closed_for(
+        schemes, kind=record.kind, code=record.code, day=record.date
+    ):
+        raise RecordInvalid(
+            "date",
+            _(
+                "this record is in period %(key)s of %(scheme)s, which is closed; "
+                "HR must reopen it first"
+            )
+            % {"key": key, "scheme": scheme.scheme.name},
+        )
 
 
 def _fields(draft: RecordDraft) -> dict:
@@ -389,10 +401,6 @@ def _snapshot(record: Record) -> dict:
         "responsibility": record.responsibility,
         "note": record.note,
     }
-
-
-def _user(actor):
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 # ---------------------------------------------------------------- workbook import
@@ -575,7 +583,8 @@ def _parse_record_row(row, context: _ImportContext, problems: RowProblems) -> Re
 
 
 def _missing_copies(drafts: list[RecordDraft]) -> list[RecordDraft]:
-    wanted = Counter(draft.content_key() for draft in drafts)
+    draft_keys = [draft.content_key() for draft in drafts]
+    wanted = Counter(draft_keys)
     existing: Counter[str] = Counter()
     keys = list(wanted)
     for offset in range(0, len(keys), 500):
@@ -586,8 +595,7 @@ def _missing_copies(drafts: list[RecordDraft]) -> list[RecordDraft]:
         )
     remaining = {key: count - existing[key] for key, count in wanted.items()}
     result = []
-    for draft in drafts:
-        key = draft.content_key()
+    for draft, key in zip(drafts, draft_keys, strict=True):
         if remaining[key] > 0:
             remaining[key] -= 1
             result.append(draft)
@@ -602,7 +610,7 @@ def records_bulk_create(
     RecordInvalid if a period closed since the drafts were validated."""
     ledger_write_lock()
     _refuse_closed(drafts)
-    user = _user(actor)
+    user = acting_user(actor)
     objects = [Record(**_fields(draft), source=source, created_by=user) for draft in drafts]
     bulk_insert_with_history(objects, default_user=user)
     audit_log(
@@ -638,13 +646,8 @@ def _refuse_closed(drafts: list[RecordDraft]) -> None:
     }
     for draft in drafts:
         position, path = people[draft.staff_id]
-        for scheme in schemes_for(schemes, position=position, unit_path=path):
-            if not scheme.knows(kind=draft.kind, code=draft.code):
-                continue
-            key = locked.closed_key(scheme.scheme.pk, draft.date)
-            if key:
-                raise RecordInvalid(
-                    "date",
-                    _("%(date)s is in period %(key)s of %(scheme)s, which is closed")
-                    % {"date": draft.date.isoformat(), "key": key, "scheme": scheme.scheme.name},
-                )
+        person_schemes = schemes_for(schemes, position=position, unit_path=path)
+        for scheme, key in locked.closed_for(
+            person_schemes, kind=draft.kind, code=draft.code, day=draft.date
+        ):
+            raise _closed_problem(draft, scheme, key)

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from audit.services import audit_log
+from audit.services import acting_user, audit_log
 from evaluations.models import Scheme, SchemeVersion
 from evaluations.scheme_schema import dump_yaml, load_scheme, normalise, parse_yaml
 
@@ -45,7 +45,11 @@ def scheme_import(*, yaml_text: str, actor=None, reason: str = "") -> SchemeVers
         )
     number = (scheme.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = SchemeVersion.objects.create(
-        scheme=scheme, number=number, yaml_text=yaml_text, created_by=_user(actor), reason=reason
+        scheme=scheme,
+        number=number,
+        yaml_text=yaml_text,
+        created_by=acting_user(actor),
+        reason=reason,
     )
     scheme.current_version = version
     scheme.name = data["name"]
@@ -140,7 +144,3 @@ def scheme_delete(*, scheme: Scheme, actor=None, reason: str = "") -> None:
         raise SchemeInUse(
             _("%(code)s is still referred to; archive it instead") % {"code": scheme.code}
         ) from None
-
-
-def _user(actor):
-    return actor if actor is not None and actor.is_authenticated else None

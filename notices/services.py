@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_log
+from audit.services import acting_user, audit_log
 from evaluations.ledger import RecordDraft, record_create, record_update, record_void
 from evaluations.models import Record
 from notices.content import content_hash, notice_content, rows_diff
@@ -139,7 +139,7 @@ def _publish(notice: Notice, *, actor, action: str) -> Notice:
     days = notice_settings_for(notice.period.scheme).objection_days
     notice.status = Notice.Status.PUBLISHED
     notice.published_at = timezone.now()
-    notice.published_by = actor if actor is not None and actor.is_authenticated else None
+    notice.published_by = acting_user(actor)
     notice.window_end = add_working_days(timezone.localdate(), days)
     notice.finalized_at = None
     notice.save(

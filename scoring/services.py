@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_log
+from audit.services import acting_user, audit_log
 from evaluations.bulk import copy_rows
 from evaluations.locks import ledger_freeze_lock
 from evaluations.models import Scheme, SchemeVersion
@@ -166,7 +166,7 @@ def _store_snapshot(
         period=period,
         version=number,
         scheme_version=version,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_by=acting_user(actor),
         inputs_fingerprint=fingerprint,
         content_hash=content_hash(texts, rollup),
         unit_rollup=rollup,
