@@ -31,6 +31,7 @@ from evaluations.models import Record, Scheme
 from evaluations.selectors import ActiveScheme, active_schemes, schemes_for
 from inspections.models import Finding
 from notices.models import Award, Notice
+from notices.selectors import window_open as notice_window_open
 from reports.exporters import ReportData, _num, report_data
 from scoring.engine import compute_period
 from scoring.engine import types as t
@@ -745,12 +746,7 @@ def notices_for(person: Staff, schemes: list[ActiveScheme], *, today: date) -> l
     items = []
     for notice in notices:
         row = next((r for r in notice.content["rows"] if r["staff_id"] == person.pk), None)
-        window_open = (
-            notice.status == Notice.Status.PUBLISHED
-            and notice.window_end is not None
-            and today <= notice.window_end
-        )
-        items.append(NoticeItem(notice, row, window_open))
+        items.append(NoticeItem(notice, row, notice_window_open(notice, today)))
     return items
 
 

@@ -85,7 +85,7 @@ def scheme_preview(
     same_kind = scheme is not None and scheme.period == config["period"]
     if same_kind and scheme.current_version_id is not None:
         _bounds, outcome = standing_compute(scheme=scheme, key=bounds.key)
-        before = {r.staff_id: Standing(r.rank, r.score, r.award or "") for r in outcome.results}
+        before = _after(outcome)
         before_version = scheme.current_version.number
     periods = [(bounds.key, False, before_version, before, _after(draft))]
 

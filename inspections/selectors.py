@@ -20,6 +20,7 @@ from scoring.engine import types as t
 from scoring.engine.common import is_vote_source
 from scoring.selectors import participants_q
 from staff.models import Staff, Unit, path_in_subtrees, paths_subtree_q
+from staff.selectors import staff_search_q
 
 PEOPLE_SEARCH_LIMIT = 8
 ENTRY_KINDS = (Record.Kind.WARNING, Record.Kind.DEDUCTION, Record.Kind.BONUS)
@@ -33,13 +34,10 @@ def people_search(*, roles: Roles, text: str) -> list[Staff]:
     text = text.strip()
     if not text:
         return []
-    query = (
-        Q(employee_no__icontains=text)
-        | Q(name__icontains=text)
-        | Q(name_initials__contains=text.lower())
-    )
     return list(
-        Staff.objects.filter(roles.supervised_staff_q(), query, status=Staff.Status.ACTIVE)
+        Staff.objects.filter(
+            roles.supervised_staff_q(), staff_search_q(text), status=Staff.Status.ACTIVE
+        )
         .select_related("unit", "position")
         .order_by("employee_no")[:PEOPLE_SEARCH_LIMIT]
     )

@@ -50,6 +50,7 @@ from inspections.services import (
     inspector_identity,
     records_grid_save,
 )
+from staff.selectors import staff_search_q
 from starservice.uploads import PendingUpload
 from starservice.workbooks import SheetSpec, render_xlsx, xlsx_response
 
@@ -277,11 +278,7 @@ def _filtered(records, data: dict):
     if data.get("unit"):
         records = records.filter(data["unit"].subtree_q(prefix="staff__unit__"))
     if person := (data.get("person") or "").strip():
-        records = records.filter(
-            Q(staff__employee_no__icontains=person)
-            | Q(staff__name__icontains=person)
-            | Q(staff__name_initials__contains=person.lower())
-        )
+        records = records.filter(staff_search_q(person, prefix="staff__"))
     if inspector := (data.get("inspector") or "").strip():
         records = records.filter(
             Q(inspector_name__icontains=inspector)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.models import Record
 from notices.models import NoticeSettings
 from notices.selectors import ObjectionTargets
+from notices.services import ATTACHMENT_KINDS
 
 TEXT_MAX = 4000
 RESULT = "result"
@@ -43,9 +44,7 @@ class ObjectionForm(forms.Form):
     attachment = forms.FileField(
         label=_("attachment (optional)"),
         required=False,
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx"}
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ATTACHMENT_KINDS)}),
     )
 
     def __init__(self, *args, targets: ObjectionTargets, **kwargs):

@@ -33,21 +33,30 @@ from notifications.services import notify
 from scoring.models import ParticipantResult, Period, Snapshot
 from scoring.services import period_close, period_reopen
 from staff.models import Staff
+from starservice.workbooks import XLSX_CONTENT_TYPE
 
-# What an attachment's first bytes must be for its suffix (the name alone proves nothing).
+# Accepted attachments: suffix → (what the first bytes must be — the name alone proves
+# nothing — and the content type it is served with).
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and .xls
 ZIP = b"PK\x03\x04"  # .docx and .xlsx, told apart by the part a real file has
-ATTACHMENT_SIGNATURES = {
-    ".pdf": b"%PDF-",
-    ".jpg": b"\xff\xd8\xff",
-    ".jpeg": b"\xff\xd8\xff",
-    ".png": b"\x89PNG\r\n\x1a\n",
-    ".doc": OLE2,
-    ".xls": OLE2,
-    ".docx": ZIP,
-    ".xlsx": ZIP,
+ATTACHMENT_KINDS = {
+    ".pdf": (b"%PDF-", "application/pdf"),
+    ".jpg": (b"\xff\xd8\xff", "image/jpeg"),
+    ".jpeg": (b"\xff\xd8\xff", "image/jpeg"),
+    ".png": (b"\x89PNG\r\n\x1a\n", "image/png"),
+    ".doc": (OLE2, "application/msword"),
+    ".xls": (OLE2, "application/vnd.ms-excel"),
+    ".docx": (ZIP, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ".xlsx": (ZIP, XLSX_CONTENT_TYPE),
 }
-ATTACHMENT_SUFFIXES = set(ATTACHMENT_SIGNATURES)
+ATTACHMENT_SUFFIXES = set(ATTACHMENT_KINDS)
+
+
+def attachment_content_type(name: str) -> str:
+    kind = ATTACHMENT_KINDS.get(PurePath(name).suffix.lower())
+    return kind[1] if kind else "application/octet-stream"
+
+
 OFFICE_MAIN_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
 # simple_history keeps a change reason of at most 100 characters (Record and Period history).
 REASON_MAX = 100
@@ -234,8 +243,9 @@ def _check_attachment(attachment: File) -> None:
             "attachment",
         )
     attachment.seek(0)
-    head = attachment.read(len(ATTACHMENT_SIGNATURES[suffix]))
-    matches = head == ATTACHMENT_SIGNATURES[suffix]
+    signature, _content_type = ATTACHMENT_KINDS[suffix]
+    head = attachment.read(len(signature))
+    matches = head == signature
     if matches and suffix in OFFICE_MAIN_PART:
         attachment.seek(0)
         try:

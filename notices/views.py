@@ -21,6 +21,7 @@ from notices.forms import NoticeSettingsForm, ObjectionForm, RejectForm, UpholdF
 from notices.models import Notice, Objection
 from notices.services import (
     NoticeError,
+    attachment_content_type,
     notice_publish,
     notice_settings_set,
     objection_create,
@@ -29,20 +30,9 @@ from notices.services import (
 )
 from reports.exporters import render_report, report_data, report_filename
 from scoring.services import PeriodError
-from starservice.workbooks import XLSX_CONTENT_TYPE, xlsx_response
+from starservice.workbooks import xlsx_response
 
 PAGE_SIZE = 20
-
-ATTACHMENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".doc": "application/msword",
-    ".xls": "application/vnd.ms-excel",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": XLSX_CONTENT_TYPE,
-}
 
 
 def _posted(request):
@@ -209,9 +199,7 @@ def objection_attachment_view(request, pk: int):
         objection.attachment.open("rb"),
         as_attachment=True,
         filename=name,
-        content_type=ATTACHMENT_TYPES.get(
-            PurePath(name).suffix.lower(), "application/octet-stream"
-        ),
+        content_type=attachment_content_type(name),
     )
 
 

@@ -51,7 +51,7 @@ from scoring.selectors import (
     load_units,
     participants_q,
 )
-from scoring.signals import LEDGER_EPOCH_KEY, ledger_changes
+from scoring.signals import LEDGER_EPOCH_KEY, ledger_changes, ledger_epoch
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def _state() -> tuple[int, str]:
     found = cache.get_many([LEDGER_EPOCH_KEY, INSTANCE_KEY])
     epoch = found.get(LEDGER_EPOCH_KEY)
     if epoch is None:
-        epoch = cache.get_or_set(LEDGER_EPOCH_KEY, 1, timeout=None)
+        epoch = ledger_epoch()
     instance = found.get(INSTANCE_KEY)
     if instance is None:  # a new or flushed cache: nothing kept in memory can be trusted
         cache.add(INSTANCE_KEY, uuid.uuid4().hex, timeout=None)

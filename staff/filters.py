@@ -1,11 +1,10 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import roles_for
 from staff.models import Position, Staff, Unit
-from staff.selectors import unit_supervised_list
+from staff.selectors import staff_search_q, unit_supervised_list
 from starservice.filters import BootstrapFilterSet
 
 
@@ -44,11 +43,7 @@ class StaffFilter(BootstrapFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(employee_no__icontains=value)
-            | Q(name__icontains=value)
-            | Q(name_initials__contains=value.lower())
-        )
+        return queryset.filter(staff_search_q(value))
 
     def in_unit_subtree(self, queryset, name, value: Unit):
         return queryset.filter(value.subtree_q(prefix="unit__"))

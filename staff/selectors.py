@@ -62,6 +62,15 @@ class UnitNode:
     total: int = 0  # active staff in the whole subtree
 
 
+def staff_search_q(text: str, *, prefix: str = "") -> Q:
+    """工号 or name containing ``text``, or pinyin initials starting the same way."""
+    return (
+        Q(**{f"{prefix}employee_no__icontains": text})
+        | Q(**{f"{prefix}name__icontains": text})
+        | Q(**{f"{prefix}name_initials__contains": text.lower()})
+    )
+
+
 def unit_tree() -> list[UnitNode]:
     """The organisation as nested nodes, with heads and active staff counts, in one query."""
     units = Unit.objects.select_related("head").annotate(
