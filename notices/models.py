@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import JSONObject
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_OBJECTION_DAYS = 5
@@ -32,6 +34,17 @@ class NoticeSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.scheme)
+
+
+# What list pages show of a notice; its content also holds one row per participant.
+HEADING_KEYS = ("scheme_name", "period", "version", "start", "end")
+
+
+class NoticeQuerySet(models.QuerySet):
+    def headings_only(self) -> "NoticeQuerySet":
+        """For list pages: the heading fields from the database, not the whole content."""
+        fields = {key: F(f"content__{key}") for key in HEADING_KEYS}
+        return self.defer("content").annotate(heading_fields=JSONObject(**fields))
 
 
 class Notice(models.Model):
@@ -68,6 +81,8 @@ class Notice(models.Model):
     window_end = models.DateField(_("objections accepted until"), null=True, blank=True)
     finalized_at = models.DateTimeField(_("final since"), null=True, blank=True)
 
+    objects = NoticeQuerySet.as_manager()
+
     class Meta:
         ordering = ["-period__end", "period__scheme__code"]
         verbose_name = _("notice")
@@ -78,15 +93,22 @@ class Notice(models.Model):
         return str(self.title)
 
     @property
+    def heading(self) -> dict:
+        annotated = self.__dict__.get("heading_fields")
+        if annotated is not None:
+            return annotated
+        return {key: self.content[key] for key in HEADING_KEYS}
+
+    @property
     def title(self) -> str:
         return _("%(scheme)s %(period)s results notice") % {
-            "scheme": self.content["scheme_name"],
-            "period": self.content["period"],
+            "scheme": self.heading["scheme_name"],
+            "period": self.heading["period"],
         }
 
     @property
     def version(self) -> int:
-        return self.content["version"]
+        return self.heading["version"]
 
 
 class NoticeRevision(models.Model):

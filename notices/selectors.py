@@ -93,7 +93,11 @@ def notices_visible(*, roles: Roles, drafts: bool = False) -> QuerySet[Notice]:
 
 
 def notice_board(*, roles: Roles) -> QuerySet[Notice]:
-    return notices_visible(roles=roles).order_by("-period__end", "period__scheme__code", "-pk")
+    return (
+        notices_visible(roles=roles)
+        .headings_only()
+        .order_by("-period__end", "period__scheme__code", "-pk")
+    )
 
 
 def notice_get(*, roles: Roles, pk: int) -> Notice:
@@ -108,6 +112,7 @@ def notice_get(*, roles: Roles, pk: int) -> Notice:
 def notice_drafts() -> QuerySet[Notice]:
     return (
         Notice.objects.filter(status=Notice.Status.DRAFT)
+        .headings_only()
         .select_related("period__scheme")
         .order_by("-period__end", "period__scheme__code")
     )
