@@ -41,6 +41,11 @@ class Period(models.Model):
         return self.status == self.Status.CLOSED
 
 
+# How a snapshot's content hash serialises its results (``scoring.selectors.content_hash``)
+# and how its inputs fingerprint digests the inputs (``scoring.services.inputs_fingerprint``).
+HASH_FORMAT = 2
+
+
 class Snapshot(models.Model):
     """A frozen, versioned computation of a period's results."""
 
@@ -55,6 +60,7 @@ class Snapshot(models.Model):
     )
     inputs_fingerprint = models.CharField(max_length=64)
     content_hash = models.CharField(_("content hash"), max_length=64)
+    hash_format = models.PositiveSmallIntegerField(default=HASH_FORMAT)
     unit_rollup = models.JSONField(default=list, blank=True)
 
     class Meta:

@@ -9,12 +9,13 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+import orjson
 from django.db.models import OuterRef, Q, Subquery
 
 from evaluations.models import Record, SchemeVersion
 from scoring.engine import types as t
 from scoring.engine.common import known_codes
-from scoring.models import ParticipantResult, Period, Snapshot
+from scoring.models import HASH_FORMAT, ParticipantResult, Period, Snapshot
 from staff.models import Staff, Unit, paths_subtree_q
 
 ALWAYS_COUNTED = (t.RATING, t.COMPLAINT, t.INCIDENT)
@@ -194,27 +195,62 @@ def load_inputs_for_config(*, config: dict, scheme_id: int | None, period: t.Per
     )
 
 
-def content_hash(texts: list[str], rollup: list[dict]) -> str:
-    """sha256 of json.dumps({"results": rows, "rollup": rollup}, sort_keys=True,
-    ensure_ascii=False), built from each row's own serialised text so a snapshot's rows are
-    serialised once whether they are being stored or checked."""
-    digest = hashlib.sha256(b'{"results": [')
-    digest.update(", ".join(texts).encode())
-    digest.update(b'], "rollup": ')
-    digest.update(json.dumps(rollup, sort_keys=True, ensure_ascii=False).encode())
+def content_hash(texts: list[str], rollup: list[dict], *, hash_format: int = HASH_FORMAT) -> str:
+    """sha256 of the JSON of {"results": rows, "rollup": rollup} with sorted keys, built from
+    each row's own serialised text (``row_text``) so a snapshot's rows are serialised once
+    whether they are being stored or checked. Format 2 (``HASH_FORMAT``) is compact JSON;
+    format 1, of the snapshots stored before it, has json.dumps' ", " and ": " separators."""
+    if hash_format == 1:
+        digest = hashlib.sha256(b'{"results": [')
+        digest.update(", ".join(texts).encode())
+        digest.update(b'], "rollup": ')
+        digest.update(json.dumps(rollup, sort_keys=True, ensure_ascii=False).encode())
+        digest.update(b"}")
+        return digest.hexdigest()
+    digest = hashlib.sha256(b'{"results":[')
+    digest.update(",".join(texts).encode())
+    digest.update(b'],"rollup":')
+    digest.update(orjson.dumps(rollup, option=orjson.OPT_SORT_KEYS))
     digest.update(b"}")
     return digest.hexdigest()
 
 
-def row_text(data: dict) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+def row_text(data: dict, *, hash_format: int = HASH_FORMAT) -> str:
+    """One stored result as the text its snapshot's content hash covers."""
+    if hash_format == 1:
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
+
+
+# Engine dataclasses a result holds; ``result_text`` writes them as the dicts of their fields.
+_RESULT_DATACLASSES = frozenset({t.ParticipantResult, t.Effect, t.VetoHit})
+_RESULT_TEXT_OPTIONS = (
+    orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+)
+
+
+def _result_text_default(value):
+    if type(value) in _RESULT_DATACLASSES:
+        return value.__dict__  # its fields: orjson then sorts them like any dict's keys
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def result_text(result: t.ParticipantResult) -> str:
+    """``row_text(result_to_json(result))`` in format 2, written straight from the engine's
+    result without building its dicts in Python (a close writes one per participant)."""
+    return orjson.dumps(result, default=_result_text_default, option=_RESULT_TEXT_OPTIONS).decode()
 
 
 def snapshot_content_hash(snapshot: Snapshot) -> str:
     """The content hash of a snapshot's results as they are stored now."""
     rows = ParticipantResult.objects.filter(snapshot=snapshot).order_by("position")
-    texts = [row_text(data) for data in rows.values_list("data", flat=True)]
-    return content_hash(texts, snapshot.unit_rollup)
+    texts = [
+        row_text(data, hash_format=snapshot.hash_format)
+        for data in rows.values_list("data", flat=True)
+    ]
+    return content_hash(texts, snapshot.unit_rollup, hash_format=snapshot.hash_format)
 
 
 def snapshot_verify(snapshot: Snapshot) -> bool:
@@ -227,8 +263,9 @@ def snapshot_verify(snapshot: Snapshot) -> bool:
         .order_by("position")
         .values_list("staff_id", "rank", "score", "grade", "award", "vetoed", "eligible", "data")
     )
-    texts = [row_text(row[-1]) for row in rows]
-    if content_hash(texts, snapshot.unit_rollup) != snapshot.content_hash:
+    texts = [row_text(row[-1], hash_format=snapshot.hash_format) for row in rows]
+    hashed = content_hash(texts, snapshot.unit_rollup, hash_format=snapshot.hash_format)
+    if hashed != snapshot.content_hash:
         return False
     for staff_id, rank, score, grade, award, vetoed, eligible, data in rows:
         try:

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +23,10 @@ from evaluations.models import Scheme, SchemeVersion
 from scoring.engine import compute_period
 from scoring.engine import types as t
 from scoring.engine.periods import parse_period_key, period_for_date
-from scoring.models import ParticipantResult, Period, Snapshot
-from scoring.selectors import content_hash, load_inputs, row_text
+from scoring.models import HASH_FORMAT, ParticipantResult, Period, Snapshot
+from scoring.selectors import content_hash, load_inputs, result_text
 from scoring.signals import period_closed
+from starservice.gcpause import gc_paused
 
 if TYPE_CHECKING:
     from scoring.standings import StandingIndex
@@ -59,6 +61,7 @@ def period_bounds(period: Period) -> t.Period:
 
 
 @transaction.atomic
+@gc_paused()
 def period_close(*, scheme: Scheme, key: str, actor=None, reason: str = "") -> CloseOutcome:
     """Compute and freeze the period's results. Re-closing with unchanged inputs stores
     nothing; after a reopen with changed records it stores the next version. The Period
@@ -86,10 +89,10 @@ def period_close(*, scheme: Scheme, key: str, actor=None, reason: str = "") -> C
         # "Unchanged" is judged with the rules the latest snapshot was computed with: a new
         # scheme version alone never changes a closed period's results (SCHEMES.md).
         previous = load_inputs(version=latest.scheme_version, period=bounds)
-        unchanged = (
-            inputs_fingerprint(previous, version_id=latest.scheme_version_id)
-            == latest.inputs_fingerprint
+        fingerprint = inputs_fingerprint(
+            previous, version_id=latest.scheme_version_id, hash_format=latest.hash_format
         )
+        unchanged = fingerprint == latest.inputs_fingerprint
     if unchanged:
         reclosed = period.status != Period.Status.CLOSED
         if reclosed:
@@ -158,10 +161,9 @@ def period_reopen(*, period: Period, actor=None, reason: str) -> Period:
 def _store_snapshot(
     period, version, outcome: t.PeriodOutcome, fingerprint: str, *, actor, number: int
 ) -> Snapshot:
-    rows = [result_to_json(result) for result in outcome.results]
     rollup = [rollup_to_json(row) for row in outcome.unit_rollup]
     # Each row is serialised once: its text is both stored and hashed.
-    texts = [row_text(row) for row in rows]
+    texts = [result_text(result) for result in outcome.results]
     snapshot = Snapshot.objects.create(
         period=period,
         version=number,
@@ -171,7 +173,7 @@ def _store_snapshot(
         content_hash=content_hash(texts, rollup),
         unit_rollup=rollup,
     )
-    _insert_results(snapshot, outcome.results, rows, texts)
+    _insert_results(snapshot, outcome.results, texts)
     return snapshot
 
 
@@ -189,7 +191,7 @@ RESULT_COLUMNS = (
 )
 
 
-def _insert_results(snapshot, results, rows: list[dict], texts: list[str]) -> None:
+def _insert_results(snapshot, results, texts: list[str]) -> None:
     """On PostgreSQL one COPY of the rows (the JSON already serialised); elsewhere, or if
     the model grew columns this does not know, bulk_create."""
     columns = {f.column for f in ParticipantResult._meta.concrete_fields if not f.primary_key}
@@ -226,12 +228,40 @@ def _insert_results(snapshot, results, rows: list[dict], texts: list[str]) -> No
                 award=result.award or "",
                 vetoed=bool(result.veto),
                 eligible=not result.ineligible,
-                data=row,
+                data=orjson.loads(text),
             )
-            for index, (result, row) in enumerate(zip(results, rows, strict=True))
+            for index, (result, text) in enumerate(zip(results, texts, strict=True))
         ],
         batch_size=2000,
     )
+
+
+def inputs_fingerprint(inputs: t.Inputs, *, version_id: int, hash_format: int = HASH_FORMAT) -> str:
+    """What a close computed from, as a digest: equal digests, equal results. Snapshots of
+    ``hash_format`` 1 were fingerprinted from the inputs' repr() (``_legacy_fingerprint``);
+    format 2 is orjson's JSON of the same inputs, written in C."""
+    if hash_format == 1:
+        return _legacy_fingerprint(inputs, version_id=version_id)
+    digest = hashlib.sha256(f"v{version_id}|{inputs.period.key}".encode())
+    units = sorted((path, unit.head_staff_id) for path, unit in inputs.units.items())
+    parts = (
+        inputs.participants,
+        inputs.records,
+        sorted(inputs.prior_wins.items()),
+        sorted(inputs.prior_promotions),
+        units,
+    )
+    for part in parts:
+        digest.update(orjson.dumps(part, default=_fingerprint_default))
+    return digest.hexdigest()
+
+
+def _fingerprint_default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, frozenset):  # a participant's certificates
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _dataclass_repr(cls):
@@ -247,7 +277,7 @@ _participant_repr = _dataclass_repr(t.Participant)
 _record_repr = _dataclass_repr(t.Record)
 
 
-def inputs_fingerprint(inputs: t.Inputs, *, version_id: int) -> str:
+def _legacy_fingerprint(inputs: t.Inputs, *, version_id: int) -> str:
     digest = hashlib.sha256(f"v{version_id}|{inputs.period.key}".encode())
     # One update of the joined texts hashes the same bytes as one update per text.
     digest.update("".join(map(_participant_repr, inputs.participants)).encode())
@@ -262,45 +292,23 @@ def inputs_fingerprint(inputs: t.Inputs, *, version_id: int) -> str:
 # ---------------------------------------------------------------- JSON form of results
 
 
-def _json_value(value):
+def _json_default(value):
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_value(v) for v in value]
-    return value
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def json_value(value):
+    """``value`` (engine dataclasses, Decimals, dates, tuples) as plain JSON data: Decimals
+    as text, dates in ISO form, dataclasses as dicts of their fields. orjson writes the
+    dataclasses in C, many times faster than building the dicts field by field."""
+    return orjson.loads(orjson.dumps(value, default=_json_default, option=orjson.OPT_NON_STR_KEYS))
 
 
 def result_to_json(result: t.ParticipantResult) -> dict:
-    return {
-        "staff_id": result.staff_id,
-        "score": str(result.score),
-        "raw_score": str(result.raw_score),
-        "grade": result.grade,
-        "rank": result.rank,
-        "parts": _json_value(result.parts),
-        "flags": list(result.flags),
-        "veto": [{"rule": hit.rule, "record_ids": list(hit.record_ids)} for hit in result.veto],
-        "ineligible": list(result.ineligible),
-        "award": result.award,
-        "promotion": _json_value(result.promotion),
-        "effects": [
-            {
-                "record_id": e.record_id,
-                "kind": e.kind,
-                "code": e.code,
-                "label": e.label,
-                "value": _json_value(e.value),
-                "points": str(e.points),
-                "note": e.note,
-                "derived_from": e.derived_from,
-            }
-            for e in result.effects
-        ],
-    }
+    """The stored form of a result: every field of ``t.ParticipantResult``, its veto hits
+    and effects as dicts of their fields."""
+    return json_value(result)
 
 
 def rollup_to_json(row: t.UnitRollupRow) -> dict:

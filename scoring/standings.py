@@ -140,7 +140,7 @@ def standing(scheme, bounds: t.Period, *, publish: bool = False) -> t.PeriodOutc
 def standing_rows(scheme, bounds: t.Period) -> tuple[t.PeriodOutcome, list[dict]]:
     """The standing and its results in their stored (JSON) form, made once per change and
     only for the people it changed."""
-    from scoring.services import _json_value, result_to_json
+    from scoring.services import json_value, result_to_json
 
     entry = _standing_entry(scheme, bounds, publish=False)
     with _lock:
@@ -153,7 +153,7 @@ def standing_rows(scheme, bounds: t.Period) -> tuple[t.PeriodOutcome, list[dict]
                 row = dict(base)
                 row["rank"] = result.rank
                 row["award"] = result.award
-                row["promotion"] = _json_value(result.promotion)
+                row["promotion"] = json_value(result.promotion)
                 rows.append(row)
             entry.rows = rows
         return entry.outcome, entry.rows

@@ -101,7 +101,8 @@ def in_period(record: Record, period: Period) -> bool:
 
 
 def period_records(records: Iterable[Record], period: Period) -> list[Record]:
-    return [record for record in records if in_period(record, period)]
+    start, end = period.start, period.end  # in_period, without a call per record
+    return [record for record in records if start <= record.date <= end]
 
 
 # --- record values --------------------------------------------------------------------

@@ -43,6 +43,7 @@ from scoring.engine.types import (
     Inputs,
     ParticipantResult,
     Record,
+    record_effect,
 )
 
 PER_INSPECTION_AVERAGE = "per_inspection_average"
@@ -65,6 +66,7 @@ class _Category:
 class _Rules:
     categories: tuple[dict, ...]
     items: dict[str, tuple[dict, dict]]  # item code → (category, item)
+    fixed: dict[str, Decimal]  # item code → its fixed ``deduct`` (range items are not here)
     bonus_items: dict[str, dict]
     per_inspection: bool
     full_marks: Decimal
@@ -84,6 +86,12 @@ class _Rules:
                 item["code"]: (category, item)
                 for category in categories
                 for item in category.get("items", ())
+            },
+            fixed={
+                item["code"]: to_decimal(item["deduct"])
+                for category in categories
+                for item in category.get("items", ())
+                if not isinstance(item["deduct"], dict)
             },
             bonus_items={item["code"]: item for item in scheme.get("bonus_items", ())},
             per_inspection=scheme.get("aggregation", "sum") == PER_INSPECTION_AVERAGE,
@@ -132,9 +140,17 @@ def item_points(record: Record, item: dict) -> Decimal:
     return record.value
 
 
+def _item_points(record: Record, rules: _Rules) -> Decimal:
+    """``item_points`` with the fixed deductions read out of the config once per period."""
+    fixed = rules.fixed.get(record.code)
+    if fixed is None:
+        return item_points(record, rules.items[record.code][1])
+    return fixed * count_of(record)
+
+
 def _score(staff_id: int, records: list[Record], rules: _Rules) -> ParticipantResult:
     deductions = {
-        r.id: item_points(r, rules.items[r.code][1])
+        r.id: _item_points(r, rules)
         for r in records
         if r.kind == DEDUCTION and r.code in rules.items
     }
@@ -319,7 +335,7 @@ def _satisfaction_deduction(
 
 def _record_effect(record: Record, deductions: dict[int, Decimal], rules: _Rules) -> Effect:
     label, points = _record_label_and_points(record, deductions, rules)
-    return Effect(record.id, record.kind, record.code, label, record.value, round2(points))
+    return record_effect(record.id, record.kind, record.code, label, record.value, round2(points))
 
 
 def _record_label_and_points(

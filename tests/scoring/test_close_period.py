@@ -20,7 +20,13 @@ from evaluations.models import Record, SchemeVersion
 from scoring.engine.periods import parse_period_key, period_for_date
 from scoring.models import ParticipantResult, Period, Snapshot
 from scoring.selectors import load_inputs
-from scoring.services import period_bounds, period_close, period_get_or_create, period_reopen
+from scoring.services import (
+    inputs_fingerprint,
+    period_bounds,
+    period_close,
+    period_get_or_create,
+    period_reopen,
+)
 from staff.models import Certificate, Staff
 from tests.factories import PositionFactory, StaffFactory, UnitFactory
 from tests.schemes import TEMPLATE_CODES, import_template, import_yaml
@@ -204,6 +210,27 @@ def test_content_hash_is_stable(org, staff_a, hr):
     assert len(v1.content_hash) == 64
     assert v3.content_hash == v1.content_hash != v2.content_hash
     assert v3.inputs_fingerprint == v1.inputs_fingerprint != v2.inputs_fingerprint
+
+
+def test_a_snapshot_of_hash_format_1_recloses_unchanged(org, staff_a):
+    """Snapshots stored before format 2 keep their repr() fingerprint: reclosing one whose
+    records did not change stores nothing, and a record change still stores version 2."""
+    scheme = import_yaml(FRONT_DESK)
+    add(staff_a, date(2026, 11, 3), "deduction", "STD-01")
+    v1 = period_close(scheme=scheme, key="2026-11").snapshot
+    inputs = load_inputs(version=v1.scheme_version, period=period_bounds(v1.period))
+    legacy = inputs_fingerprint(inputs, version_id=v1.scheme_version_id, hash_format=1)
+    Snapshot.objects.filter(pk=v1.pk).update(hash_format=1, inputs_fingerprint=legacy)
+    period_reopen(period=v1.period, reason="复核")
+
+    again = period_close(scheme=scheme, key="2026-11")
+
+    assert (again.created, again.snapshot.pk) == (False, v1.pk)
+    period_reopen(period=v1.period, reason="复核")
+    add(staff_a, date(2026, 11, 4), "deduction", "STD-02")
+    v2 = period_close(scheme=scheme, key="2026-11").snapshot
+    assert (v2.version, v2.hash_format) == (2, 2)
+    assert v2.inputs_fingerprint != legacy
 
 
 def test_scheme_edit_waits_for_reopen_and_change(org, staff_a, hr):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -23,8 +24,8 @@ from scoring import standings
 from scoring.engine import compute_period
 from scoring.engine import types as t
 from scoring.engine.periods import period_for_date
-from scoring.models import ParticipantResult
-from scoring.selectors import load_inputs
+from scoring.models import ParticipantResult, Snapshot
+from scoring.selectors import load_inputs, result_text, row_text, snapshot_verify
 from scoring.services import (
     inputs_fingerprint,
     period_close,
@@ -173,7 +174,7 @@ def test_a_write_outside_the_period_changes_nothing_kept(
     assert kept_rows(stars) == before == fresh_rows(stars)
 
 
-def test_fast_reprs_equal_the_dataclass_reprs():
+def test_format_1_fingerprints_hash_the_dataclass_reprs():
     from scoring.services import _participant_repr, _record_repr
 
     records = [
@@ -192,7 +193,35 @@ def test_fast_reprs_equal_the_dataclass_reprs():
         plain.update(repr(item).encode())
     plain.update(repr([]).encode())
     plain.update(repr([]).encode())
-    assert inputs_fingerprint(inputs, version_id=7) == plain.hexdigest()
+    assert inputs_fingerprint(inputs, version_id=7, hash_format=1) == plain.hexdigest()
+
+
+def test_a_format_2_fingerprint_changes_with_any_input_field():
+    period = t.Period("2026-01", date(2026, 1, 1), date(2026, 1, 31))
+    record = t.Record(1, 2, date(2026, 1, 5), "deduction", "ATT-02", Decimal("3.0000"))
+    person = t.Participant(2, "E2", "李四", "a/b", "x", date(2021, 2, 3), frozenset({"甲", "乙"}))
+
+    def fingerprint(people=(person,), records=(record,), **context):
+        inputs = t.Inputs({}, period, tuple(people), tuple(records), **context)
+        return inputs_fingerprint(inputs, version_id=7)
+
+    same = fingerprint()
+    assert fingerprint() == same
+    assert fingerprint(people=[replace(person, certificates=frozenset({"乙", "甲"}))]) == same
+    changed = [
+        fingerprint(records=[replace(record, value=Decimal("3"))]),
+        fingerprint(records=[replace(record, note="x")]),
+        fingerprint(records=[replace(record, date=date(2026, 1, 6))]),
+        fingerprint(records=[]),
+        fingerprint(people=[replace(person, certificates=frozenset({"甲"}))]),
+        fingerprint(people=[replace(person, unit_path="a")]),
+        fingerprint(prior_wins={2: 1}),
+        fingerprint(prior_promotions=frozenset({2})),
+        fingerprint(units={"a/b": t.Unit("a/b", 2)}),
+        inputs_fingerprint(t.Inputs({}, period, (person,), (record,)), version_id=8),
+    ]
+    assert same not in changed
+    assert len(set(changed)) == len(changed)
 
 
 def test_a_snapshot_stores_and_hashes_the_plain_json(
@@ -221,8 +250,45 @@ def test_a_snapshot_stores_and_hashes_the_plain_json(
         (r.staff_id, r.rank, r.score) for r in outcome.results
     ]
     rollup = [rollup_to_json(r) for r in outcome.unit_rollup]
-    plain = json.dumps({"results": rows, "rollup": rollup}, sort_keys=True, ensure_ascii=False)
-    assert snapshot.content_hash == hashlib.sha256(plain.encode()).hexdigest()
+    compact = json.dumps(
+        {"results": rows, "rollup": rollup},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    assert snapshot.hash_format == 2
+    assert snapshot.content_hash == hashlib.sha256(compact.encode()).hexdigest()
+
+
+def test_a_snapshot_hashed_in_format_1_still_verifies(
+    schemes, people, django_capture_on_commit_callbacks
+):
+    """Snapshots stored before format 2 keep the hash of json.dumps' spaced separators."""
+    tobacco = schemes[2]
+    write(
+        django_capture_on_commit_callbacks,
+        record_create,
+        draft=draft(people[-1], "deduction", "STD-LICENSE", batch="B1"),
+    )
+    key = period_for_date(tobacco.period, TODAY).key
+    with time_machine.travel(at(date(2027, 1, 2)), tick=False):
+        snapshot = period_close(scheme=tobacco, key=key).snapshot
+    rows = list(
+        ParticipantResult.objects.filter(snapshot=snapshot)
+        .order_by("position")
+        .values_list("data", flat=True)
+    )
+    spaced = json.dumps(
+        {"results": rows, "rollup": snapshot.unit_rollup}, sort_keys=True, ensure_ascii=False
+    )
+    Snapshot.objects.filter(pk=snapshot.pk).update(
+        hash_format=1, content_hash=hashlib.sha256(spaced.encode()).hexdigest()
+    )
+    snapshot.refresh_from_db()
+    assert snapshot_verify(snapshot)
+    tampered = {**rows[0], "flags": [*rows[0]["flags"], "改"]}
+    ParticipantResult.objects.filter(snapshot=snapshot, position=0).update(data=tampered)
+    assert not snapshot_verify(snapshot)
 
 
 def test_a_streamed_report_equals_the_one_built_in_memory(
@@ -340,3 +406,45 @@ def test_a_standing_taken_from_the_shared_cache_also_follows_writes(
     assert kept_rows(quality) == fresh_rows(quality)
     (entry,) = [e for e in standings._entries.values() if e.scheme_id == quality.pk]
     assert entry.inputs is not None and not entry.records_known  # adopted, not recomputed
+
+
+def test_result_text_is_the_compact_sorted_json_of_result_to_json():
+    result = t.ParticipantResult(
+        staff_id=5,
+        score=Decimal("94.50"),
+        raw_score=Decimal("94.5"),
+        grade="良好",
+        rank=2,
+        parts={
+            "categories": {"CLEAN": Decimal("9.00"), 10: Decimal("1")},
+            "retraining_date": date(2026, 3, 1),
+            "derived": [{"from": 7, "points": Decimal("-0.50")}],
+        },
+        flags=["缺数据"],
+        veto=[t.VetoHit("有责投诉", (11, 12))],
+        ineligible=["入职未满1年"],
+        award="月度服务之星",
+        promotion={"title": "月度服务明星", "prize": Decimal("100")},
+        effects=[
+            t.Effect(11, "complaint", "有责", "投诉", None, Decimal("-5.00")),
+            t.Effect(None, "deduction", "CLEAN", "清洁卫生", None, Decimal("1.00"), "扣完为止", 9),
+        ],
+    )
+    data = result_to_json(result)
+    compact = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    assert result_text(result) == row_text(data) == compact
+    assert data["veto"] == [{"rule": "有责投诉", "record_ids": [11, 12]}]
+    assert data["parts"]["categories"] == {"CLEAN": "9.00", "10": "1"}
+    assert data["effects"][1]["derived_from"] == 9
+
+
+def test_record_effect_is_the_effect_the_dataclass_makes():
+    from dataclasses import FrozenInstanceError
+
+    made = t.record_effect(7, "deduction", "CLEAN-01", "地面有垃圾杂物", None, Decimal("-1.00"))
+    plain = t.Effect(7, "deduction", "CLEAN-01", "地面有垃圾杂物", None, Decimal("-1.00"))
+
+    assert made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)
+    with pytest.raises(FrozenInstanceError):
+        made.points = Decimal("0")
