@@ -501,8 +501,11 @@ def _import_workbook(plan: Plan, path: Path, rows: int, bad_last_row: bool = Fal
     from staff.models import Staff
 
     rng = random.Random(plan.seed + 1)
-    _key, monday, _sunday = plan.close_week
-    days = [monday + timedelta(days=i) for i in range((plan.today - monday).days + 1)]
+    # Only days no period closes before the import: the measured week and month are
+    # closed by then (the export closes the month), so the rows fall in the open ones.
+    _key, monday, sunday = plan.close_week
+    first = max(sunday + timedelta(days=1), plan.today.replace(day=1))
+    days = [first + timedelta(days=i) for i in range((plan.today - first).days + 1)]
     people = list(
         Staff.objects.filter(status="active", hire_date__lte=monday)
         .order_by("employee_no")
