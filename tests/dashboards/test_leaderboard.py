@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.dashboards.conftest import QUALITY, STARS, add
-from tests.factories import PositionFactory, StaffFactory
+from tests.factories import PositionFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_the_table_is_paginated_keeping_the_filters(
     first = client.get(url, filters)
     second = client.get(url, filters | {"page": 2})
 
-    assert len(second.context["board"].rows) == 2  # counts and filters cover every row
+    assert second.context["board"].shown == 2  # counts and filters cover every row
     html = first.content.decode()
     assert html.count("data-employee=") == 1
     assert f'data-employee="{staff_b.employee_no}" data-rank="1"' in html
@@ -79,6 +79,72 @@ def test_filters_by_unit_and_position(client, schemes, org, staff_a, staff_b, hr
     assert shown(by_position) == [cleaner.employee_no]
 
 
+def test_page_two_continues_the_ranking(client, schemes, org, hr, monkeypatch):
+    people = [StaffFactory(unit=org.unit_a, position=org.position) for _ in range(5)]
+    for count, person in enumerate(people):  # five different scores
+        add(person, "deduction", "CLEAN-01", count, day=date(2026, 11, 3))
+    client.force_login(hr)
+    url = reverse("dashboards:leaderboard")
+    ranking = [
+        (r.person.number, r.rank)
+        for r in client.get(url, {"scheme": QUALITY}).context["board"].rows
+    ]
+    monkeypatch.setattr("dashboards.views.LEADERBOARD_PAGE_SIZE", 2)
+
+    board = client.get(url, {"scheme": QUALITY, "page": 2}).context["board"]
+
+    assert [(r.person.number, r.rank) for r in board.rows] == ranking[2:4]
+    assert [rank for _number, rank in ranking] == [1, 2, 3, 4, 5]
+    assert (board.shown, board.participants, board.page.paginator.num_pages) == (5, 5, 3)
+
+
+def test_a_unit_head_pages_through_their_subtree_only(
+    client, schemes, org, staff_a, staff_b, monkeypatch
+):
+    head = StaffFactory(unit=org.unit_a, position=PositionFactory(name="项目经理"))
+    head.user = UserFactory(username="head_a")
+    head.save()
+    org.unit_a.head = head
+    org.unit_a.save()
+    clerks = [StaffFactory(unit=org.unit_a_team, position=org.position) for _ in range(2)]
+    mine = {staff_a.employee_no} | {clerk.employee_no for clerk in clerks}
+    monkeypatch.setattr("dashboards.views.LEADERBOARD_PAGE_SIZE", 2)
+    client.force_login(head.user)
+    url = reverse("dashboards:leaderboard")
+
+    pages = [client.get(url, {"scheme": STARS, "page": n}) for n in (1, 2)]
+    elsewhere = client.get(url, {"scheme": STARS, "unit": org.unit_b.pk})
+
+    boards = [page.context["board"] for page in pages]
+    assert {row.person.number for board in boards for row in board.rows} == mine
+    assert [len(board.rows) for board in boards] == [2, 1]
+    assert (boards[0].shown, boards[0].participants) == (3, 4)  # staff_b is not theirs
+    assert "显示 3 人（共 4 人参评）" in pages[0].content.decode()
+    assert elsewhere.context["board"].shown == 3  # a unit outside their scope filters nothing
+    assert [name for _pk, name in boards[0].positions] == [org.position.name]
+
+
+def test_the_position_choices_are_the_participants_positions(
+    client, schemes, org, staff_a, head_b, hr
+):
+    cleaner = StaffFactory(unit=org.unit_b, position=PositionFactory(name="保洁员"))
+    StaffFactory(unit=org.unit_b, position=PositionFactory(name="保安队长"))  # in no scheme
+    StaffFactory(unit=org.unit_b, position=org.position, hire_date=date(2026, 12, 1))  # not yet
+    client.force_login(hr)
+    url = reverse("dashboards:leaderboard")
+
+    quality = client.get(url, {"scheme": QUALITY}).context["board"]
+    stars = client.get(url, {"scheme": STARS}).context["board"]
+    client.force_login(head_b.user)
+    theirs = client.get(url, {"scheme": QUALITY}).context["board"]
+    theirs_stars = client.get(url, {"scheme": STARS}).context["board"]
+
+    assert quality.positions == [(org.position.pk, "客服员"), (cleaner.position_id, "保洁员")]
+    assert stars.positions == [(org.position.pk, "客服员")]
+    assert theirs.positions == [(cleaner.position_id, "保洁员")]  # staff_a is not in unit B
+    assert theirs_stars.positions == []  # their 客服员 joins after the week
+
+
 def test_award_candidates_say_why_others_were_skipped(client, schemes, org, hr):
     first, second, third = (StaffFactory(unit=org.unit_a, position=org.position) for _ in range(3))
     add(first, "complaint", "有责", note="态度生硬")
@@ -93,6 +159,23 @@ def test_award_candidates_say_why_others_were_skipped(client, schemes, org, hr):
     assert notes[first.employee_no].startswith("一票否决")
     assert notes[third.employee_no] == ""  # the winner
     assert [r.person.number for r in board.rows if r.result["award"]] == [third.employee_no]
+
+
+def test_award_candidates_follow_the_standing(client, schemes, org, hr):
+    people = [StaffFactory(unit=org.unit_a, position=org.position) for _ in range(6)]
+    add(people[0], "metric", "free_card_signups", 2)  # the most stars: the winner
+    client.force_login(hr)
+    url = reverse("dashboards:leaderboard")
+    before = client.get(url, {"scheme": STARS}).context["board"]
+    add(people[0], "complaint", "有责", note="态度生硬")  # a veto: the award goes further down
+
+    after = client.get(url, {"scheme": STARS}).context["board"]
+
+    for board in (before, after):
+        numbers = [row.person.number for row in board.rows]
+        last = max(i for i, row in enumerate(board.rows) if row.result["award"])
+        assert [row.person.number for row in board.candidates] == numbers[: last + 4]
+    assert before.candidates[0].note == "" and after.candidates[0].note.startswith("一票否决")
 
 
 def test_staff_may_not_open_the_boards(client, schemes, staff_a):

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.dashboards.conftest import STARS, team
+from tests.factories import PositionFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,44 @@ def test_leaderboard_queries_do_not_grow_with_staff(
     client, grow, hr, django_assert_max_num_queries
 ):
     client.force_login(hr)
+    url = reverse("dashboards:leaderboard")
+    grow(5)
+    small = queries(client, url, {"scheme": STARS})
+    grow(50)
+    large = queries(
+        client,
+        url,
+        {"scheme": STARS},
+        limit=LEADERBOARD_MAX,
+        assert_max=django_assert_max_num_queries,
+    )
+    assert small == large, (small, large)
+
+
+def test_a_filtered_later_page_queries_do_not_grow_with_staff(
+    client, grow, org, hr, django_assert_max_num_queries
+):
+    client.force_login(hr)
+    url = reverse("dashboards:leaderboard")
+    params = {"scheme": STARS, "unit": org.unit_a.pk, "position": org.position.pk, "page": 2}
+    grow(5)
+    small = queries(client, url, params)
+    grow(60)  # a second page of 10
+    large = queries(
+        client, url, params, limit=LEADERBOARD_MAX, assert_max=django_assert_max_num_queries
+    )
+    assert small == large, (small, large)
+
+
+def test_a_unit_heads_leaderboard_queries_do_not_grow_with_staff(
+    client, grow, org, django_assert_max_num_queries
+):
+    head = StaffFactory(
+        unit=org.unit_a, position=PositionFactory(name="项目经理"), user=UserFactory()
+    )
+    org.unit_a.head = head
+    org.unit_a.save()
+    client.force_login(head.user)
     url = reverse("dashboards:leaderboard")
     grow(5)
     small = queries(client, url, {"scheme": STARS})
