@@ -3,17 +3,26 @@ the weeks whose Sunday falls in the month, and the month's complaints."""
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.utils.translation import gettext as _
 
 from complaints.selectors import complaint_report_rows
 from evaluations.selectors import ActiveScheme
-from reports.exporters import COMPLAINT_HEADERS, ReportData, report_data, report_sheets
+from reports.exporters import (
+    COMPLAINT_HEADERS,
+    ReportData,
+    report_data,
+    report_staff,
+    result_chunks,
+    summary_sheet,
+)
 from scoring.engine import types as t
 from scoring.engine.periods import MONTHLY, WEEKLY, parse_period_key, period_for_date
 from staff.models import Staff
@@ -70,28 +79,38 @@ def bundle_steps(schemes: list[ActiveScheme], month: t.Period) -> list[tuple]:
 def bundle_sheets(
     schemes: list[ActiveScheme], key: str, *, progress: Progress | None = None
 ) -> list[SheetSpec]:
-    """Raises PeriodKeyError for a key that is not a month."""
+    """Raises PeriodKeyError for a key that is not a month. The rows are read while the
+    workbook is written (closed periods' results a chunk at a time from their snapshots),
+    so ``progress`` hears of each report once its rows are written."""
     month = parse_period_key(MONTHLY, key)
     steps = bundle_steps(schemes, month)
     total = len(steps) + 1
+    report = partial(_reported, progress=progress, total=total)
     sheets: list[SheetSpec] = []
     used: set[str] = {STARS_SHEET, COMPLAINTS_SHEET}
-    stars: list[ReportData] = []
+    stars: list[Iterator[list]] = []
     for done, (scheme, period_key) in enumerate(steps, start=1):
-        data = report_data(scheme=scheme, key=period_key)
+        data = report_data(scheme=scheme, key=period_key, load_results=False)
         if scheme.period == MONTHLY:
-            summary = report_sheets(data)[0]
-            sheets.append(replace(summary, name=_sheet_name(scheme.name, used)))
+            summary = summary_sheet(data, report_staff(data))
+            name = _sheet_name(scheme.name, used)
+            sheets.append(replace(summary, name=name, rows=report(summary.rows, done)))
         else:
-            stars.append(data)
-        if progress:
-            progress(done, total)
+            stars.append(report(_stars_rows(data), done))
     title = _stars_title(key)
-    sheets.append(SheetSpec(STARS_SHEET, STARS_HEADERS, _stars_rows(stars), title=title))
-    sheets.append(_complaints_sheet(month))
-    if progress:
-        progress(total, total)
+    sheets.append(SheetSpec(STARS_SHEET, STARS_HEADERS, itertools.chain(*stars), title=title))
+    complaints = _complaints_sheet(month)
+    sheets.append(replace(complaints, rows=report(complaints.rows, total)))
     return sheets
+
+
+def _reported(
+    rows: Iterable[list], done: int, *, progress: Progress | None, total: int
+) -> Iterator[list]:
+    """``rows``, then ``progress(done, total)``."""
+    yield from rows
+    if progress:
+        progress(done, total)
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -109,17 +128,11 @@ def _stars_title(key: str) -> str:
     return _("Weekly stars of the weeks ending in %(month)s") % {"month": key}
 
 
-def _stars_rows(reports: list[ReportData]) -> Iterator[list]:
-    ids = {row["staff_id"] for data in reports for row in data.results}
-    staff = {
-        pk: (number, name, path)
-        for pk, number, name, path in Staff.objects.filter(pk__in=ids).values_list(
-            "pk", "employee_no", "name", "unit__path"
-        )
-    }
-    for data in reports:
-        for row in data.results:
-            number, name, path = staff[row["staff_id"]]
+def _stars_rows(data: ReportData) -> Iterator[list]:
+    staff = report_staff(data)
+    for chunk in result_chunks(data):
+        for row in chunk:
+            number, name, path, _position = staff[row["staff_id"]]
             promotion = row.get("promotion") or {}
             yield [
                 data.scheme.name,

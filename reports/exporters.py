@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
 
+from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from complaints.selectors import complaint_report_rows
@@ -107,19 +109,16 @@ def render_report(data: ReportData) -> bytes:
 def write_report(data: ReportData, out: str | IO[bytes]) -> None:
     """The workbook into ``out``. Data from ``report_data(load_results=False)`` is streamed
     from the snapshot a chunk of results at a time, so memory does not grow with staff."""
-    if data.snapshot_id is None:
-        write_xlsx(report_sheets(data), out)
-        return
-    write_xlsx(_streamed_sheets(data), out)
+    write_xlsx(report_sheets(data), out)
 
 
 def report_sheets(data: ReportData) -> list[SheetSpec]:
-    """The workbook's sheets (汇总, 明细, 投诉 and, with a unit roll-up, 部门)."""
-    staff = _staff_by_id(data)
-    records = _records_by_id(data)
+    """The workbook's sheets (汇总, 明细, 投诉 and, with a unit roll-up, 部门); their rows
+    are produced as the workbook is written, a chunk of results at a time."""
+    staff = report_staff(data)
     sheets = [
-        summary_sheet(data, staff, records),
-        detail_sheet(data, staff, records),
+        summary_sheet(data, staff),
+        detail_sheet(data, staff),
         complaints_sheet(data, staff),
     ]
     if data.config.get("unit_rollup"):
@@ -127,41 +126,71 @@ def report_sheets(data: ReportData) -> list[SheetSpec]:
     return sheets
 
 
+STREAM_CHUNK = 1000
+
+
+def result_chunks(data: ReportData) -> Iterator[list[dict]]:
+    """The period's results in rank order, a chunk at a time: slices of ``data.results``, or
+    for ``report_data(load_results=False)`` one query per chunk on the snapshot, each stored
+    result read whole and decoded by its field."""
+    if data.snapshot_id is None:
+        for offset in range(0, len(data.results), STREAM_CHUNK):
+            yield data.results[offset : offset + STREAM_CHUNK]
+        return
+    after = -1
+    while True:
+        chunk = list(
+            ParticipantResult.objects.filter(snapshot_id=data.snapshot_id, position__gt=after)
+            .order_by("position")  # on the snapshot, position index
+            .values_list("position", "data")[:STREAM_CHUNK]
+        )
+        if not chunk:
+            return
+        after = chunk[-1][0]
+        yield [result for _position, result in chunk]
+
+
 def _title(data: ReportData, what: str) -> str:
     state = _("provisional") if data.version is None else _("version %(v)s") % {"v": data.version}
     return f"{data.scheme.name} {data.period_key} {what}（{state}）"
 
 
-def _staff_by_id(data: ReportData) -> dict[int, tuple]:
-    ids = {row["staff_id"] for row in data.results} | {
-        row["head_staff_id"] for row in data.rollup if row.get("head_staff_id")
-    }
+def report_staff(data: ReportData) -> dict[int, tuple]:
+    """(工号, 姓名, 部门, 岗位) of the results' staff and of the roll-up's unit heads, by id."""
+    heads = {row["head_staff_id"] for row in data.rollup if row.get("head_staff_id")}
+    if data.snapshot_id is None:
+        people = Q(pk__in={row["staff_id"] for row in data.results} | heads)
+    else:
+        participants = ParticipantResult.objects.filter(snapshot_id=data.snapshot_id)
+        people = Q(pk__in=participants.values("staff_id")) | Q(pk__in=heads)
     return {
         pk: (number, name, path, position)
-        for pk, number, name, path, position in Staff.objects.filter(pk__in=ids).values_list(
+        for pk, number, name, path, position in Staff.objects.filter(people).values_list(
             "pk", "employee_no", "name", "unit__path", "position__name"
         )
     }
 
 
-def _records_by_id(data: ReportData) -> dict[int, tuple]:
-    ids = {e["record_id"] for row in data.results for e in row["effects"] if e["record_id"]}
-    ids |= {
-        e["derived_from"] for row in data.results for e in row["effects"] if e.get("derived_from")
-    }
-    ids |= {i for row in data.results for hit in row["veto"] for i in hit["record_ids"]}
-    return _records_of(ids)
+RECORD_BATCH = 2000  # ids per query where each id is a parameter of its own
+RECORD_FIELDS = ("pk", "date", "kind", "code", "value", "inspector_name", "note")
 
 
 def _records_of(ids) -> dict[int, tuple]:
-    found = {}
+    """(date, kind, code, value, inspector, note) of the records, by id."""
+    if not ids:
+        return {}
+    records = Record.objects.order_by()  # the default order would sort each batch for nothing
     id_list = sorted(ids)
-    for offset in range(0, len(id_list), 2000):
-        for row in Record.objects.filter(pk__in=id_list[offset : offset + 2000]).values_list(
-            "pk", "date", "kind", "code", "value", "inspector_name", "note"
-        ):
-            found[row[0]] = row[1:]
-    return found
+    if connection.vendor == "postgresql":
+        # One array parameter: thousands of parameters take longer to bind, send and parse
+        # than the records take to read (the detail looks up about six per participant).
+        batches = [records.filter(pk__in=RawSQL("SELECT unnest(%s)", [id_list]))]
+    else:
+        batches = [
+            records.filter(pk__in=id_list[offset : offset + RECORD_BATCH])
+            for offset in range(0, len(id_list), RECORD_BATCH)
+        ]
+    return {row[0]: row[1:] for batch in batches for row in batch.values_list(*RECORD_FIELDS)}
 
 
 # ---------------------------------------------------------------- 汇总
@@ -205,15 +234,25 @@ def _date(value):
     return date.fromisoformat(value) if value else None
 
 
-def summary_sheet(data: ReportData, staff: dict, records: dict) -> SheetSpec:
-    promotes = any(row.get("promotion") for row in data.results)
-    layout = _SummaryLayout.of(data, promotes)
+def summary_sheet(data: ReportData, staff: dict) -> SheetSpec:
+    layout = _SummaryLayout.of(data, _promotes(data))
 
     def rows() -> Iterator[list]:
-        for row in data.results:
-            yield layout.line(row, staff, records)
+        for chunk in result_chunks(data):
+            vetoes = {i for row in chunk for hit in row["veto"] for i in hit["record_ids"]}
+            records = _records_of(vetoes)
+            for row in chunk:
+                yield layout.line(row, staff, records)
 
     return layout.sheet(data, rows())
+
+
+def _promotes(data: ReportData) -> bool:
+    """Whether the 晋级/奖金 columns are shown: some result has a promotion. Only a stars
+    scheme with a promotion rule promotes, so the others need not read their results."""
+    if not data.config.get("promotion"):
+        return False
+    return any(row.get("promotion") for chunk in result_chunks(data) for row in chunk)
 
 
 @dataclass(frozen=True)
@@ -280,21 +319,22 @@ def _record_text(record) -> str:
 DETAIL_HEADERS = ["日期", "工号", "姓名", "类型", "编码", "项目", "数值", "分值", "检查人", "备注"]
 
 
-def detail_sheet(data: ReportData, staff: dict, records: dict) -> SheetSpec:
+def detail_sheet(data: ReportData, staff: dict) -> SheetSpec:
     names = item_names(data.config)
 
     def rows() -> Iterator[list]:
-        for row in data.results:
-            number, name, _path, _position = staff[row["staff_id"]]
-            for effect in row["effects"]:
-                yield _detail_row(effect, number, name, records, names)
+        for chunk in result_chunks(data):
+            effects = [effect for row in chunk for effect in row["effects"]]
+            ids = {e["record_id"] for e in effects if e["record_id"]}
+            ids |= {e["derived_from"] for e in effects if e.get("derived_from")}
+            records = _records_of(ids)
+            for row in chunk:
+                number, name, _path, _position = staff[row["staff_id"]]
+                for effect in row["effects"]:
+                    yield _detail_row(effect, number, name, records, names)
 
-    return _detail_spec(data, rows())
-
-
-def _detail_spec(data: ReportData, rows) -> SheetSpec:
     return SheetSpec(
-        "明细", DETAIL_HEADERS, rows, title=_title(data, "明细"), number_formats={"分值": "0.00"}
+        "明细", DETAIL_HEADERS, rows(), title=_title(data, "明细"), number_formats={"分值": "0.00"}
     )
 
 
@@ -373,79 +413,3 @@ def units_sheet(data: ReportData, staff: dict) -> SheetSpec:
         title=_title(data, "部门"),
         number_formats={"平均分": "0.00", "负责人扣分": "0.00"},
     )
-
-
-# ---------------------------------------------------------------- streamed from a snapshot
-
-STREAM_CHUNK = 1000
-SUMMARY_KEYS = ("rank", "score", "grade", "parts", "veto", "ineligible", "award", "flags")
-
-
-def _streamed_sheets(data: ReportData) -> list[SheetSpec]:
-    """``report_sheets`` for a snapshot's results read a chunk at a time: the summary reads
-    only the small keys of each stored result, the detail only its effects."""
-    staff = _snapshot_staff(data)
-    promotions = ParticipantResult.objects.filter(snapshot_id=data.snapshot_id).values_list(
-        "data__promotion", flat=True
-    )
-    layout = _SummaryLayout.of(data, any(p for p in promotions.iterator(chunk_size=5000)))
-    names = item_names(data.config)
-    keys = ("staff_id", *SUMMARY_KEYS, "promotion")
-
-    def summary_rows() -> Iterator[list]:
-        fields = [f"data__{key}" for key in (*SUMMARY_KEYS, "promotion")]
-        for chunk in _result_chunks(data.snapshot_id, fields):
-            rows = [dict(zip(keys, row, strict=True)) for row in chunk]
-            records = _records_of(
-                {i for row in rows for hit in row["veto"] for i in hit["record_ids"]}
-            )
-            for row in rows:
-                yield layout.line(row, staff, records)
-
-    def detail_rows() -> Iterator[list]:
-        for chunk in _result_chunks(data.snapshot_id, ["data__effects"]):
-            effects = [e for _staff_id, found in chunk for e in found]
-            ids = {e["record_id"] for e in effects if e["record_id"]}
-            ids |= {e["derived_from"] for e in effects if e.get("derived_from")}
-            records = _records_of(ids)
-            for staff_id, found in chunk:
-                number, name, _path, _position = staff[staff_id]
-                for effect in found:
-                    yield _detail_row(effect, number, name, records, names)
-
-    sheets = [
-        layout.sheet(data, summary_rows()),
-        _detail_spec(data, detail_rows()),
-        complaints_sheet(data, staff),
-    ]
-    if data.config.get("unit_rollup"):
-        sheets.append(units_sheet(data, staff))
-    return sheets
-
-
-def _result_chunks(snapshot_id: int, fields: list[str]) -> Iterator[list[tuple]]:
-    """(staff_id, *fields) of the snapshot's results in position order, a chunk per query
-    (on the snapshot, position index)."""
-    after = -1
-    while True:
-        chunk = list(
-            ParticipantResult.objects.filter(snapshot_id=snapshot_id, position__gt=after)
-            .order_by("position")
-            .values_list("position", "staff_id", *fields)[:STREAM_CHUNK]
-        )
-        if not chunk:
-            return
-        after = chunk[-1][0]
-        yield [row[1:] for row in chunk]
-
-
-def _snapshot_staff(data: ReportData) -> dict[int, tuple]:
-    heads = {row["head_staff_id"] for row in data.rollup if row.get("head_staff_id")}
-    participants = ParticipantResult.objects.filter(snapshot_id=data.snapshot_id)
-    query = Q(pk__in=participants.values("staff_id")) | Q(pk__in=heads)
-    return {
-        pk: (number, name, path, position)
-        for pk, number, name, path, position in Staff.objects.filter(query).values_list(
-            "pk", "employee_no", "name", "unit__path", "position__name"
-        )
-    }

@@ -7,12 +7,13 @@ Kinds: ``periods`` (one period report per chosen scheme, zipped when more than o
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import time
 import uuid
 import zipfile
 from dataclasses import asdict, dataclass, field
 from functools import partial
-from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
@@ -24,9 +25,9 @@ from redis.exceptions import RedisError
 from evaluations.models import Scheme
 from evaluations.selectors import active_schemes
 from reports.bundle import bundle_filename, bundle_sheets
-from reports.exporters import render_report, report_data, report_filename
+from reports.exporters import ReportData, report_data, report_filename, write_report
 from starservice.queue import enqueue
-from starservice.workbooks import render_xlsx
+from starservice.workbooks import write_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +106,8 @@ def _enqueue(task, job_id: str) -> None:
 
 
 def export_run(job_id: str) -> None:
-    """Render the job's workbook into its file, reporting progress on the way. Running it
-    twice (a redelivered task) renders it again into the same file."""
+    """Write the job's file, reporting progress on the way. Running it twice (a redelivered
+    task) writes it again into the same file."""
     job = export_get(job_id)
     if job is None or job.status == DONE:
         return
@@ -117,40 +118,55 @@ def export_run(job_id: str) -> None:
         job.progress = min(99, int(done * 100 / max(total, 1)))
         _save(job)
 
+    export_dir().mkdir(parents=True, exist_ok=True)
+    _remove_stale_files()
+    # Written beside the final file and renamed once complete: a download never sees half.
+    unfinished = export_dir() / f"{job.id}.part"
     try:
-        filename, content = _render(job, progress)
+        filename = _write(job, progress, unfinished)
     except Exception as exc:  # the job must end, whatever went wrong; the log has the detail
         logger.exception("export %s failed", job.id)
+        unfinished.unlink(missing_ok=True)
         job.status, job.error = FAILED, _("The export failed: %(error)s") % {"error": exc}
         _save(job)
         return
-    export_dir().mkdir(parents=True, exist_ok=True)
-    _remove_stale_files()
     job.file = f"{job.id}{Path(filename).suffix}"
-    job.path.write_bytes(content)
+    unfinished.replace(job.path)
     job.filename, job.status, job.progress = filename, DONE, 100
     _save(job)
 
 
-def _render(job: ExportJob, progress) -> tuple[str, bytes]:
+def _write(job: ExportJob, progress, out: Path) -> str:
+    """Write the job's workbook (or zip of workbooks) into ``out``, streaming closed periods'
+    results from their snapshots; returns the name it is downloaded under."""
     if job.kind == BUNDLE:
-        schemes = active_schemes()
-        return bundle_filename(job.key), render_xlsx(
-            bundle_sheets(schemes, job.key, progress=progress)
-        )
+        write_xlsx(bundle_sheets(active_schemes(), job.key, progress=progress), out)
+        return bundle_filename(job.key)
     schemes = list(Scheme.objects.filter(pk__in=job.scheme_ids).select_related("current_version"))
-    files = []
-    for done, scheme in enumerate(sorted(schemes, key=lambda s: s.code), start=1):
-        data = report_data(scheme=scheme, key=job.key)
-        files.append((report_filename(data), render_report(data)))
-        progress(done, len(schemes) + 1)
-    if len(files) == 1:
-        return files[0]
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files:
-            archive.writestr(name, content)
-    return f"{_('period reports')}-{job.key}.zip", buffer.getvalue()
+    reports = (
+        report_data(scheme=scheme, key=job.key, load_results=False)
+        for scheme in sorted(schemes, key=lambda s: s.code)
+    )
+    if len(schemes) == 1:
+        data = next(reports)
+        write_report(data, out)
+        progress(1, 2)
+        return report_filename(data)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for done, data in enumerate(reports, start=1):
+            _add_report(archive, data)
+            progress(done, len(schemes) + 1)
+    return f"{_('period reports')}-{job.key}.zip"
+
+
+def _add_report(archive: zipfile.ZipFile, data: ReportData) -> None:
+    """The report's workbook as a member of ``archive``, by way of a temporary file: an
+    xlsx is itself a zip, written most plainly into a file it can seek in."""
+    with tempfile.TemporaryFile() as workbook:
+        write_report(data, workbook)
+        workbook.seek(0)
+        with archive.open(report_filename(data), "w") as member:
+            shutil.copyfileobj(workbook, member)
 
 
 def _remove_stale_files() -> None:

@@ -18,6 +18,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from starservice.gcpause import gc_paused
+
 HEADER_SEARCH_ROWS = 5
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # zip-bomb guard for uploaded xlsx
 
@@ -196,6 +198,10 @@ TITLE_FONT = Font(bold=True, size=14)
 DATE_FORMAT = "yyyy-mm-dd"
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 WIDTH_SAMPLE_ROWS = 500
+# Values of these types are appended as they are: openpyxl writes them as a cell of
+# ours would be written. A Decimal goes through "%.16g" like the same int or float, and a
+# plain date (not a date-time) gets openpyxl's own number format yyyy-mm-dd, DATE_FORMAT.
+AS_IS = frozenset({int, float, Decimal, bool, date, type(None)})
 
 
 def safe_cell(value: Any) -> Any:
@@ -215,9 +221,13 @@ def render_xlsx(sheets: list[SheetSpec]) -> bytes:
 def write_xlsx(sheets: list[SheetSpec], out: str | IO[bytes]) -> None:
     """``render_xlsx`` into a file (a path or a binary file object), streaming the rows."""
     workbook = Workbook(write_only=True)
-    for spec in sheets:
-        _write_sheet(workbook, spec)
-    workbook.save(out)
+    # The rows are produced as they are written: a big export reads chunks of results and
+    # makes a million short-lived values and cells, all freed by refcounting, which would
+    # otherwise set the cyclic collector walking every live object over and over.
+    with gc_paused():
+        for spec in sheets:
+            _write_sheet(workbook, spec)
+        workbook.save(out)
 
 
 def _display_width(value: Any) -> int:
@@ -253,20 +263,25 @@ def _write_sheet(workbook: Workbook, spec: SheetSpec) -> None:
         cell.alignment = Alignment(horizontal="center")
         header_cells.append(cell)
     sheet.append(header_cells)
-    formats = [spec.number_formats.get(header) for header in spec.headers]
-    styled: list[dict] = [{} for _header in spec.headers]  # per column: format → cell
+    formatted = {
+        index: spec.number_formats[header]
+        for index, header in enumerate(spec.headers)
+        if header in spec.number_formats
+    }
+    styled: dict[int, dict] = {index: {} for index in formatted}  # per column: format → cell
     for row in itertools.chain(head, rows):
-        sheet.append(
-            [_cell(sheet, value, formats[index], styled[index]) for index, value in enumerate(row)]
-        )
+        # Most values go to openpyxl as they are; only text, other types and the formatted
+        # columns take a call each (a big report has well over a million cells).
+        line = [value if value.__class__ in AS_IS else _cell(sheet, value, None) for value in row]
+        for index, number_format in formatted.items():
+            line[index] = _cell(sheet, row[index], number_format, styled[index])
+        sheet.append(line)
 
 
 def _cell(sheet, value: Any, number_format: str | None, styled: dict | None = None):
     """What to append for ``value``: the plain value when it needs no style, else a cell
     with its number format. With ``styled`` (the column's own cells by format) one cell is
     reused row after row: a write-only sheet writes each appended row before the next."""
-    if isinstance(value, Decimal):
-        value = int(value) if value == value.to_integral_value() else float(value)
     if number_format is None and value is not None and not isinstance(value, date):
         return safe_cell(value)  # unstyled: openpyxl writes the plain value the same way
     fmt = DATE_FORMAT if isinstance(value, date) else number_format
