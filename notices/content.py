@@ -28,10 +28,10 @@ def notice_content(snapshot: Snapshot) -> dict:
         "vetoed",
         "eligible",
     ]
-    # Only a stars scheme with promotion promotes. Reading just that key still unpacks each
-    # row's stored JSON (effects and all) in the database, so the other schemes skip it.
+    # Only a stars scheme with promotion promotes: only then is each row's whole stored
+    # JSON (effects and all) read, for its promotion.
     if snapshot.scheme_version.config.get("promotion"):
-        columns.append("data__promotion")
+        columns.append("data")
     rows = []
     for (
         staff_id,
@@ -44,9 +44,9 @@ def notice_content(snapshot: Snapshot) -> dict:
         award,
         vetoed,
         eligible,
-        *rest,
+        *data,
     ) in snapshot.results.order_by("position").values_list(*columns):
-        promotion = (rest[0] if rest else None) or {}
+        promotion = (data[0].get("promotion") if data else None) or {}
         rows.append(
             {
                 "staff_id": staff_id,

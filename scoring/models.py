@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from scoring.fields import JSONTextField
+
 
 class Period(models.Model):
     """One period of one scheme. Records dated inside a closed period are frozen."""
@@ -83,7 +85,7 @@ class ParticipantResult(models.Model):
     award = models.CharField(_("award"), max_length=100, blank=True)
     vetoed = models.BooleanField(_("veto"), default=False)
     eligible = models.BooleanField(_("eligibility"), default=True)
-    data = models.JSONField(default=dict)
+    data = JSONTextField(default=dict)
 
     class Meta:
         ordering = ["snapshot", "position"]

@@ -52,6 +52,7 @@ from scoring.selectors import (
     participants_q,
 )
 from scoring.signals import LEDGER_EPOCH_KEY, ledger_changes, ledger_epoch
+from starservice.gcpause import gc_paused
 
 logger = logging.getLogger(__name__)
 
@@ -236,6 +237,7 @@ def _share(key: str, outcome: t.PeriodOutcome) -> None:
         logger.warning("standings cache unavailable (%s); result not cached", exc)
 
 
+@gc_paused()
 def _full(scheme, bounds: t.Period, *, instance: str, epoch: int) -> _Entry:
     from evaluations.models import SchemeVersion
 
