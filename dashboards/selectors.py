@@ -10,6 +10,7 @@ Every function here runs a fixed number of queries, whatever the number of staff
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import statistics
 from collections import Counter, defaultdict
@@ -67,8 +68,12 @@ HISTORY_POINTS = 12
 TREND_POINTS = 8
 MAX_WHAT_IFS = 4
 CANDIDATES_AFTER_LAST_WINNER = 3
+# Candidates listed under the leaderboard: early in a period thousands can tie for an award
+# (everyone still on full marks), and each tied one is a winner.
+CANDIDATES_SHOWN = 30
 LAST_WINNERS_KEPT = 16  # provisional standings whose last winner is kept, like scoring.standings
 WHAT_IF_CACHE_SECONDS = 3600
+FILTER_CHOICES_SECONDS = 60
 HYPOTHETICAL_ID = -1  # the what-if record: no ledger row has a negative id
 LENIENT_RATIO = Decimal("0.5")  # deduction rate per inspection vs the median
 HARSH_RATIO = Decimal("2")
@@ -137,6 +142,13 @@ class Scope:
         if self.paths is None:
             return True
         return path_in_subtrees(path, self.paths)
+
+    @property
+    def key(self) -> str:
+        """A short cache key part naming the scope."""
+        if self.paths is None:
+            return "all"
+        return hashlib.sha256("\n".join(sorted(self.paths)).encode()).hexdigest()[:16]
 
     def staff_q(self, prefix: str = "") -> Q:
         """Q over Staff (or a relation to it via ``prefix``) for the people in scope."""
@@ -214,6 +226,30 @@ class Standing:
     @property
     def veto_rules(self) -> list[str]:
         return [hit["rule"] for hit in self.result["veto"]]
+
+    @property
+    def cells(self) -> dict:
+        """What a leaderboard row shows, in a dict: a template looks each name up in a dict
+        first, and on an object that lookup fails (an exception) before the attribute is
+        read; a page of 50 rows made about a thousand such lookups."""
+        result, person = self.result, self.person
+        parts = result["parts"]
+        return {
+            "number": person.number,
+            "name": person.name,
+            "unit": person.unit_path,
+            "position": person.position,
+            "rank": result["rank"],
+            "score": result["score"],
+            "red": parts.get("red"),
+            "green": parts.get("green"),
+            "grade": result.get("grade") or "",
+            "award": result.get("award") or "",
+            "promotion": (result.get("promotion") or {}).get("title", ""),
+            "veto": bool(result["veto"]),
+            "ineligible": bool(result["ineligible"]),
+            "flags": result["flags"],
+        }
 
     @property
     def breakdown(self) -> list[Part]:
@@ -778,6 +814,30 @@ class BoardRow:
     def veto_rules(self) -> list[str]:
         return [hit["rule"] for hit in self.result["veto"]]
 
+    @property
+    def cells(self) -> dict:
+        """What a leaderboard row shows, in a dict: a template looks each name up in a dict
+        first, and on an object that lookup fails (an exception) before the attribute is
+        read; a page of 50 rows made about a thousand such lookups."""
+        result, person = self.result, self.person
+        parts = result["parts"]
+        return {
+            "number": person.number,
+            "name": person.name,
+            "unit": person.unit_path,
+            "position": person.position,
+            "rank": result["rank"],
+            "score": result["score"],
+            "red": parts.get("red"),
+            "green": parts.get("green"),
+            "grade": result.get("grade") or "",
+            "award": result.get("award") or "",
+            "promotion": (result.get("promotion") or {}).get("title", ""),
+            "veto": bool(result["veto"]),
+            "ineligible": bool(result["ineligible"]),
+            "flags": result["flags"],
+        }
+
 
 @dataclass
 class Board:
@@ -788,6 +848,7 @@ class Board:
     page: Page  # of BoardRow
     shown: int  # rows left by the scope and the filters, on every page
     candidates: list[BoardRow]  # the award's winners and the skipped around them, in scope
+    more_candidates: int  # in scope but past CANDIDATES_SHOWN
     participants: int  # everyone in the period, in and out of scope
     units: list[tuple[int, str]]
     positions: list[tuple[int, str]]
@@ -819,22 +880,40 @@ def leaderboard(
     position filters. Reads people only for the page and the award's candidates, so the
     work per request follows the page size, not the number of participants."""
     data = report_data(scheme=active.scheme, key=period.key)
-    units = list(scope.units().values_list("pk", "path"))
+    units = _filter_choices(
+        f"units:{scope.key}", lambda: list(scope.units().values_list("pk", "path"))
+    )
     unit_path = dict(units).get(unit_id)  # a unit outside the reader's scope filters nothing
-    results = _kept(data.results, _staff_kept(scope, unit_path, position_id))
+    in_scope = _staff_kept(scope, None, None)
+    filtered = unit_path is not None or position_id is not None
+    results = _kept(
+        data.results, _staff_kept(scope, unit_path, position_id) if filtered else in_scope
+    )
     paginator = Paginator(results, per_page)
     found = paginator.get_page(page)
     contenders = _candidate_results(data)
-    people = people_by_id(r["staff_id"] for r in (*found.object_list, *contenders))
+    seen = _kept(contenders, in_scope)
+    shown = seen[:CANDIDATES_SHOWN]
+    winners = [r for r in contenders if r.get("award")]
+    quotas = _award_has_quotas(data.config.get("award") or {})
+    people = people_by_id(
+        r["staff_id"] for r in (*found.object_list, *shown, *(winners if quotas else ()))
+    )
     rows = [BoardRow(result, people[result["staff_id"]]) for result in found.object_list]
+    notes = award_notes(data, shown, winners, people)
     return Board(
         data,
         Page(rows, found.number, paginator),
         len(results),
-        _candidates(data, contenders, people, scope),
+        [BoardRow(r, people[r["staff_id"]], notes[r["staff_id"]]) for r in shown],
+        len(seen) - len(shown),
         len(data.results),
         units,
-        _positions(data.config, period, scope),
+        _filter_choices(
+            # The rules (current version, or the snapshot's) decide who participates.
+            f"positions:{data.scheme.current_version_id}:{period.key}:{data.version}:{scope.key}",
+            lambda: _positions(data.config, period, scope),
+        ),
     )
 
 
@@ -851,6 +930,26 @@ def full_board(
         if scope.covers(people[result["staff_id"]].unit_path)
     ]
     return data, rows
+
+
+def _filter_choices(key: str, compute: Callable[[], list]) -> list:
+    """The unit or position filter's choices, kept in the shared cache for
+    FILTER_CHOICES_SECONDS: reading hundreds of units, or which positions have participants
+    in scope, was a fifth of the page's time, and a new unit or position may well take a
+    minute to appear in a dropdown."""
+    key = f"leaderboard-choices:{key}"
+    try:
+        found = cache.get(key)
+    except RedisError as exc:
+        logger.warning("cache unavailable (%s); filter choices read without it", exc)
+        return compute()
+    if found is None:
+        found = compute()
+        try:
+            cache.set(key, found, timeout=FILTER_CHOICES_SECONDS)
+        except RedisError as exc:
+            logger.warning("cache unavailable (%s); filter choices not cached", exc)
+    return found
 
 
 def _staff_kept(scope: Scope, unit_path: str | None, position_id: int | None) -> set[int] | None:
@@ -923,25 +1022,23 @@ def _scan_last_winner(results: list[dict]) -> int:
     return max((i for i, r in enumerate(results) if r.get("award")), default=-1)
 
 
-def _candidates(
-    data: ReportData, contenders: list[dict], people: dict[int, Person], scope: Scope
-) -> list[BoardRow]:
-    """The award's candidates the reader may see, with why each was skipped."""
-    notes = award_notes(data, contenders, people)
-    rows = [BoardRow(r, people[r["staff_id"]], notes[r["staff_id"]]) for r in contenders]
-    return [row for row in rows if scope.covers(row.person.unit_path)]
+def _award_has_quotas(award: dict) -> bool:
+    return "per_position" in award or "per_unit" in award
 
 
 def award_notes(
-    data: ReportData, candidates: list[dict], people: dict[int, Person]
+    data: ReportData, candidates: list[dict], winners: list[dict], people: dict[int, Person]
 ) -> dict[int, str]:
-    """For each of the award's ``candidates`` (``_candidate_results``, every winner among
-    them), by staff id: empty for a winner, else why they were skipped (veto, eligibility,
-    floor, quota, places)."""
+    """For each of the award's ``candidates``, by staff id: empty for a winner, else why
+    they were skipped (veto, eligibility, floor, quota, places). ``winners`` are all the
+    award's winners; ``people`` holds the candidates and, when the award has quotas, every
+    winner (the quotas count them)."""
     award = data.config.get("award")
-    winners = [r for r in candidates if r.get("award")]
-    per_position = Counter(people[r["staff_id"]].position for r in winners)
-    per_unit = Counter(people[r["staff_id"]].unit_path.split(PATH_SEPARATOR)[0] for r in winners)
+    quotas = _award_has_quotas(award)
+    per_position = Counter(people[r["staff_id"]].position for r in winners if quotas)
+    per_unit = Counter(
+        people[r["staff_id"]].unit_path.split(PATH_SEPARATOR)[0] for r in winners if quotas
+    )
     winning_scores = {r["score"] for r in winners}
     grades = data.config.get("grades", ())
     notes = {}

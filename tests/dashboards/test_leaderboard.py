@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from dashboards import selectors
 from tests.dashboards.conftest import QUALITY, STARS, add
 from tests.factories import PositionFactory, StaffFactory, UserFactory
 
@@ -264,3 +265,22 @@ def test_dashboard_lists_overdue_complaints_in_scope(client, schemes, staff_a, s
 
     assert sorted(c.staff_id for c in everyone) == sorted([staff_a.pk, staff_b.pk])
     assert [c.staff_id for c in theirs] == [staff_b.pk]
+
+
+def test_a_crowd_of_tied_winners_lists_only_the_first_candidates(
+    client, schemes, org, hr, monkeypatch
+):
+    """Early in a period everyone can still tie on full marks, and every tied one wins: the
+    card lists CANDIDATES_SHOWN of them and counts the rest."""
+    monkeypatch.setattr(selectors, "CANDIDATES_SHOWN", 2)
+    people = [StaffFactory(unit=org.unit_a, position=org.position) for _ in range(5)]
+    client.force_login(hr)
+
+    response = client.get(reverse("dashboards:leaderboard"), {"scheme": STARS})
+
+    board = response.context["board"]
+    winners = [row.person.number for row in board.rows if row.result["award"]]
+    assert len(winners) >= len(people)  # all tied, all winners
+    assert [row.person.number for row in board.candidates] == winners[:2]
+    assert board.more_candidates == len(winners) - 2
+    assert f"另有 {len(winners) - 2} 位候选人" in response.content.decode()
