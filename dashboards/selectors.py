@@ -769,20 +769,31 @@ class NoticeItem:
 
 
 def notices_for(person: Staff, schemes: list[ActiveScheme], *, today: date) -> list[NoticeItem]:
-    """Published and final notices of the person's schemes, newest first."""
-    notices = (
-        Notice.objects.filter(
+    """Published and final notices of the person's schemes, newest first, each with the
+    person's line. A notice's content holds every participant's line (megabytes at city
+    scale): only its heading is read, and the line comes from the notice's snapshot, which
+    the notice was drafted from (the notice page checks that both are untouched)."""
+    notices = list(
+        Notice.objects.headings_only()
+        .filter(
             status__in=[Notice.Status.PUBLISHED, Notice.Status.FINAL],
             period__scheme__in=[active.scheme.pk for active in schemes],
         )
         .select_related("period__scheme")
         .order_by("-published_at", "-pk")[:NOTICES_SHOWN]
     )
-    items = []
-    for notice in notices:
-        row = next((r for r in notice.content["rows"] if r["staff_id"] == person.pk), None)
-        items.append(NoticeItem(notice, row, notice_window_open(notice, today)))
-    return items
+    if not notices:
+        return []
+    lines = {
+        snapshot_id: {"rank": rank, "score": str(score), "award": award}
+        for snapshot_id, rank, score, award in ParticipantResult.objects.filter(
+            snapshot_id__in=[notice.snapshot_id for notice in notices], staff=person
+        ).values_list("snapshot_id", "rank", "score", "award")
+    }
+    return [
+        NoticeItem(notice, lines.get(notice.snapshot_id), notice_window_open(notice, today))
+        for notice in notices
+    ]
 
 
 # ---------------------------------------------------------------- leaderboard

@@ -173,13 +173,19 @@ def test_badges_and_notices(client, schemes, staff_a, hr):
     Award.objects.create(notice=notice, staff=staff_a, kind="promotion", title="月度服务明星")
     client.force_login(staff_a.user)
 
-    html = client.get(reverse("dashboards:me")).content.decode()
+    response = client.get(reverse("dashboards:me"))
 
+    html = response.content.decode()
     assert "本周服务之星 ×1" in html and "月度服务明星 ×1" in html
     window_end = Notice.objects.get(pk=notice.pk).window_end
     assert window_end >= TODAY
     assert window_end.isoformat() in html
     assert reverse("notices:object", args=[notice.pk]) in html
+    (item,) = response.context["notices"]
+    rows = Notice.objects.get(pk=notice.pk).content["rows"]
+    published = next(row for row in rows if row["staff_id"] == staff_a.pk)
+    assert item.row == {key: published[key] for key in ("rank", "score", "award")}
+    assert item.notice.title == Notice.objects.get(pk=notice.pk).title
 
 
 def test_notice_draft_is_not_shown(client, schemes, staff_a):
