@@ -228,30 +228,6 @@ class Standing:
         return [hit["rule"] for hit in self.result["veto"]]
 
     @property
-    def cells(self) -> dict:
-        """What a leaderboard row shows, in a dict: a template looks each name up in a dict
-        first, and on an object that lookup fails (an exception) before the attribute is
-        read; a page of 50 rows made about a thousand such lookups."""
-        result, person = self.result, self.person
-        parts = result["parts"]
-        return {
-            "number": person.number,
-            "name": person.name,
-            "unit": person.unit_path,
-            "position": person.position,
-            "rank": result["rank"],
-            "score": result["score"],
-            "red": parts.get("red"),
-            "green": parts.get("green"),
-            "grade": result.get("grade") or "",
-            "award": result.get("award") or "",
-            "promotion": (result.get("promotion") or {}).get("title", ""),
-            "veto": bool(result["veto"]),
-            "ineligible": bool(result["ineligible"]),
-            "flags": result["flags"],
-        }
-
-    @property
     def breakdown(self) -> list[Part]:
         return result_breakdown(self.config, self.parts)
 
