@@ -280,6 +280,19 @@ def _participant(person: Staff) -> t.Participant:
     )
 
 
+def _snapshot_lines(person: Staff, snapshot_ids: list[int]) -> tuple[dict, dict]:
+    """The person's stored result in each snapshot, and each snapshot's participant count.
+    Current periods are mostly open: no snapshot, no query to build."""
+    if not snapshot_ids:
+        return {}, {}
+    results = ParticipantResult.objects.filter(snapshot__in=snapshot_ids)
+    mine = dict(results.filter(staff=person).values_list("snapshot_id", "data"))
+    counts = dict(
+        results.values("snapshot_id").annotate(n=Count("pk")).values_list("snapshot_id", "n")
+    )
+    return mine, counts
+
+
 def _weekly_first(active: ActiveScheme) -> tuple:
     return PERIOD_ORDER.index(active.scheme.period), active.scheme.code
 
@@ -304,17 +317,7 @@ def standings_for(
         .order_by("version")
     ):
         latest[snapshot.period.scheme_id] = snapshot  # later versions overwrite earlier ones
-    mine = dict(
-        ParticipantResult.objects.filter(
-            snapshot__in=[s.pk for s in latest.values()], staff=person
-        ).values_list("snapshot_id", "data")
-    )
-    counts = dict(
-        ParticipantResult.objects.filter(snapshot__in=[s.pk for s in latest.values()])
-        .values("snapshot_id")
-        .annotate(n=Count("pk"))
-        .values_list("snapshot_id", "n")
-    )
+    mine, counts = _snapshot_lines(person, [s.pk for s in latest.values()])
     standings = []
     for active in sorted(schemes, key=_weekly_first):
         period = periods[active.scheme.pk]
