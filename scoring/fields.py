@@ -13,9 +13,8 @@ class JSONTextField(models.TextField):
 
     A period's results are written once (a COPY of thousands of documents when a period
     closes) and always read whole; PostgreSQL's jsonb would parse and re-encode each of
-    them on write, three times the cost of storing the text, and reading them back through
-    jsonb's own output is no cheaper. The text is also exactly what the snapshot's content
-    hash covers (``scoring.selectors.row_text``)."""
+    them on write, three times the cost of storing the text. The text is also exactly what
+    the snapshot's content hash covers (``scoring.selectors.row_text``)."""
 
     description = _("JSON kept as text")
 

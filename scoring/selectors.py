@@ -222,25 +222,36 @@ def row_text(data: dict, *, hash_format: int = HASH_FORMAT) -> str:
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
 
 
-# Engine dataclasses a result holds; ``result_text`` writes them as the dicts of their fields.
+# Engine dataclasses a result holds; with OPT_PASSTHROUGH_DATACLASS ``json_default`` writes
+# them as the dicts of their fields, which OPT_SORT_KEYS then sorts like any dict's keys.
 _RESULT_DATACLASSES = frozenset({t.ParticipantResult, t.Effect, t.VetoHit})
 _RESULT_TEXT_OPTIONS = (
     orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 )
 
 
-def _result_text_default(value):
+def json_default(value):
+    """orjson's fallback for what scoring writes as JSON: Decimals as text, certificates
+    (frozensets) sorted, and the engine's result dataclasses as their fields."""
     if type(value) in _RESULT_DATACLASSES:
-        return value.__dict__  # its fields: orjson then sorts them like any dict's keys
+        return value.__dict__
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, frozenset):
+        return sorted(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def result_text(result: t.ParticipantResult) -> str:
     """``row_text(result_to_json(result))`` in format 2, written straight from the engine's
     result without building its dicts in Python (a close writes one per participant)."""
-    return orjson.dumps(result, default=_result_text_default, option=_RESULT_TEXT_OPTIONS).decode()
+    return orjson.dumps(result, default=json_default, option=_RESULT_TEXT_OPTIONS).decode()
+
+
+def json_value(value):
+    """``value`` (engine results, Decimals, dates, tuples) as plain JSON data: Decimals as
+    text, dates in ISO form, results as dicts of their fields."""
+    return orjson.loads(orjson.dumps(value, default=json_default, option=_RESULT_TEXT_OPTIONS))
 
 
 def snapshot_content_hash(snapshot: Snapshot) -> str:

@@ -8,7 +8,6 @@ import logging
 import operator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import orjson
@@ -24,7 +23,7 @@ from scoring.engine import compute_period
 from scoring.engine import types as t
 from scoring.engine.periods import parse_period_key, period_for_date
 from scoring.models import HASH_FORMAT, ParticipantResult, Period, Snapshot
-from scoring.selectors import content_hash, load_inputs, result_text
+from scoring.selectors import content_hash, json_default, json_value, load_inputs, result_text
 from scoring.signals import period_closed
 from starservice.gcpause import gc_paused
 
@@ -252,16 +251,8 @@ def inputs_fingerprint(inputs: t.Inputs, *, version_id: int, hash_format: int = 
         units,
     )
     for part in parts:
-        digest.update(orjson.dumps(part, default=_fingerprint_default))
+        digest.update(orjson.dumps(part, default=json_default))
     return digest.hexdigest()
-
-
-def _fingerprint_default(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, frozenset):  # a participant's certificates
-        return sorted(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _dataclass_repr(cls):
@@ -290,19 +281,6 @@ def _legacy_fingerprint(inputs: t.Inputs, *, version_id: int) -> str:
 
 
 # ---------------------------------------------------------------- JSON form of results
-
-
-def _json_default(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def json_value(value):
-    """``value`` (engine dataclasses, Decimals, dates, tuples) as plain JSON data: Decimals
-    as text, dates in ISO form, dataclasses as dicts of their fields. orjson writes the
-    dataclasses in C, many times faster than building the dicts field by field."""
-    return orjson.loads(orjson.dumps(value, default=_json_default, option=orjson.OPT_NON_STR_KEYS))
 
 
 def result_to_json(result: t.ParticipantResult) -> dict:

@@ -141,7 +141,8 @@ def standing(scheme, bounds: t.Period, *, publish: bool = False) -> t.PeriodOutc
 def standing_rows(scheme, bounds: t.Period) -> tuple[t.PeriodOutcome, list[dict]]:
     """The standing and its results in their stored (JSON) form, made once per change and
     only for the people it changed."""
-    from scoring.services import json_value, result_to_json
+    from scoring.selectors import json_value
+    from scoring.services import result_to_json
 
     entry = _standing_entry(scheme, bounds, publish=False)
     with _lock:
