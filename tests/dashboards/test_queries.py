@@ -59,37 +59,34 @@ def test_my_standing_queries_do_not_grow_with_staff(
     assert queries(client, scheme_url) == small
 
 
+def assert_leaderboard_queries_constant(client, grow, params, *, large: int, assert_max):
+    """The same (cold, warm) query counts for a team of 5 and of ``large``, each within
+    LEADERBOARD_MAX."""
+    url = reverse("dashboards:leaderboard")
+    grow(5)
+    small = queries(client, url, params)
+    grow(large)
+    counts = queries(client, url, params, limit=LEADERBOARD_MAX, assert_max=assert_max)
+    assert small == counts, (small, counts)
+
+
 def test_leaderboard_queries_do_not_grow_with_staff(
     client, grow, hr, django_assert_max_num_queries
 ):
     client.force_login(hr)
-    url = reverse("dashboards:leaderboard")
-    grow(5)
-    small = queries(client, url, {"scheme": STARS})
-    grow(50)
-    large = queries(
-        client,
-        url,
-        {"scheme": STARS},
-        limit=LEADERBOARD_MAX,
-        assert_max=django_assert_max_num_queries,
+    assert_leaderboard_queries_constant(
+        client, grow, {"scheme": STARS}, large=50, assert_max=django_assert_max_num_queries
     )
-    assert small == large, (small, large)
 
 
 def test_a_filtered_later_page_queries_do_not_grow_with_staff(
     client, grow, org, hr, django_assert_max_num_queries
 ):
     client.force_login(hr)
-    url = reverse("dashboards:leaderboard")
     params = {"scheme": STARS, "unit": org.unit_a.pk, "position": org.position.pk, "page": 2}
-    grow(5)
-    small = queries(client, url, params)
-    grow(60)  # a second page of 10
-    large = queries(
-        client, url, params, limit=LEADERBOARD_MAX, assert_max=django_assert_max_num_queries
-    )
-    assert small == large, (small, large)
+    assert_leaderboard_queries_constant(
+        client, grow, params, large=60, assert_max=django_assert_max_num_queries
+    )  # 60: a second page of 10
 
 
 def test_a_unit_heads_leaderboard_queries_do_not_grow_with_staff(
@@ -101,15 +98,6 @@ def test_a_unit_heads_leaderboard_queries_do_not_grow_with_staff(
     org.unit_a.head = head
     org.unit_a.save()
     client.force_login(head.user)
-    url = reverse("dashboards:leaderboard")
-    grow(5)
-    small = queries(client, url, {"scheme": STARS})
-    grow(50)
-    large = queries(
-        client,
-        url,
-        {"scheme": STARS},
-        limit=LEADERBOARD_MAX,
-        assert_max=django_assert_max_num_queries,
+    assert_leaderboard_queries_constant(
+        client, grow, {"scheme": STARS}, large=50, assert_max=django_assert_max_num_queries
     )
-    assert small == large, (small, large)
