@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F
-from django.db.models.functions import JSONObject
 from django.utils.translation import gettext_lazy as _
+
+from scoring.fields import JSONTextField
 
 DEFAULT_OBJECTION_DAYS = 5
 
@@ -40,11 +40,14 @@ class NoticeSettings(models.Model):
 HEADING_KEYS = ("scheme_name", "period", "version", "start", "end")
 
 
+def heading_of(content: dict) -> dict:
+    return {key: content[key] for key in HEADING_KEYS}
+
+
 class NoticeQuerySet(models.QuerySet):
     def headings_only(self) -> "NoticeQuerySet":
-        """For list pages: the heading fields from the database, not the whole content."""
-        fields = {key: F(f"content__{key}") for key in HEADING_KEYS}
-        return self.defer("content").annotate(heading_fields=JSONObject(**fields))
+        """For list pages: the heading, not the whole content (megabytes at city scale)."""
+        return self.defer("content")
 
 
 class Notice(models.Model):
@@ -66,7 +69,10 @@ class Notice(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    content = models.JSONField(_("content"))
+    # Kept as text: written once per close and read whole, and jsonb would parse megabytes
+    # of participant lines on every write (see JSONTextField).
+    content = JSONTextField(_("content"))
+    heading = JSONTextField(_("heading"), default=dict, editable=False)  # heading_of(content)
     content_hash = models.CharField(_("content hash"), max_length=64)
     created_at = models.DateTimeField(_("drafted at"), auto_now_add=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -91,13 +97,6 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return str(self.title)
-
-    @property
-    def heading(self) -> dict:
-        annotated = self.__dict__.get("heading_fields")
-        if annotated is not None:
-            return annotated
-        return {key: self.content[key] for key in HEADING_KEYS}
 
     @property
     def title(self) -> str:

@@ -24,7 +24,7 @@ from audit.services import acting_user, audit_log
 from evaluations.ledger import RecordDraft, record_create, record_update, record_void
 from evaluations.models import Record
 from notices.content import content_hash, notice_content, rows_diff
-from notices.models import Award, Notice, NoticeRevision, NoticeSettings, Objection
+from notices.models import Award, Notice, NoticeRevision, NoticeSettings, Objection, heading_of
 from notices.selectors import notice_settings_for
 from notices.workdays import add_working_days
 from notifications.models import Notification
@@ -93,7 +93,11 @@ def notice_draft(*, snapshot: Snapshot, actor=None) -> Notice:
     notice = Notice.objects.select_for_update().filter(period_id=snapshot.period_id).first()
     if notice is None:
         notice = Notice.objects.create(
-            period_id=snapshot.period_id, snapshot=snapshot, content=content, content_hash=digest
+            period_id=snapshot.period_id,
+            snapshot=snapshot,
+            content=content,
+            heading=heading_of(content),
+            content_hash=digest,
         )
         NoticeRevision.objects.create(
             notice=notice, snapshot=snapshot, version=snapshot.version, content_hash=digest
@@ -121,8 +125,9 @@ def notice_draft(*, snapshot: Snapshot, actor=None) -> Notice:
     )
     notice.snapshot = snapshot
     notice.content = content
+    notice.heading = heading_of(content)
     notice.content_hash = digest
-    notice.save(update_fields=["snapshot", "content", "content_hash"])
+    notice.save(update_fields=["snapshot", "content", "heading", "content_hash"])
     audit_log(
         actor=actor,
         action="notice.revised",

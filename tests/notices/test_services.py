@@ -12,7 +12,14 @@ from audit.models import AuditEntry
 from evaluations.ledger import RecordDraft
 from notices import services as notice_services
 from notices.content import content_hash
-from notices.models import Award, Notice, NoticeRevision, NoticeSettings, Objection
+from notices.models import (
+    Award,
+    Notice,
+    NoticeRevision,
+    NoticeSettings,
+    Objection,
+    heading_of,
+)
 from notices.services import (
     NoticeError,
     ObjectionRefused,
@@ -78,6 +85,13 @@ def test_closing_a_period_drafts_its_notice(closed_week, staff_a, staff_b):
     )
     assert content["snapshot_hash"] == snapshot.content_hash
     assert notice.content_hash == content_hash(content)
+    assert notice.heading == {
+        "scheme_name": "客服部每周服务之星",
+        "period": W11,
+        "version": 1,
+        "start": "2026-03-09",
+        "end": "2026-03-15",
+    }
     rows = by_staff(notice)
     assert (rows[staff_a.pk]["rank"], rows[staff_a.pk]["score"]) == (1, "3.00")
     assert rows[staff_a.pk]["award"] == "本周服务之星"
@@ -218,6 +232,7 @@ def test_upholding_voids_the_record_and_publishes_version_two_with_its_changes(
     assert objection.status == Objection.Status.UPHELD
     assert (objection.decided_by, objection.reply) == (hr, "核实属实，撤销扣分")
     assert notice.version == 2
+    assert notice.heading == heading_of(notice.content)
     assert notice.snapshot.version == 2
     assert notice.snapshot.period.status == Period.Status.CLOSED
     revision = notice.revisions.get(version=2)
