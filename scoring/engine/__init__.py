@@ -25,7 +25,7 @@ from scoring.engine.common import (
     unit_rollup,
     veto_hits,
 )
-from scoring.engine.types import Inputs, ParticipantResult, PeriodOutcome, Record
+from scoring.engine.types import Inputs, ParticipantResult, Period, PeriodOutcome, Record
 
 __all__ = ["compute_period", "finish_period", "score_results"]
 
@@ -45,18 +45,23 @@ def score_results(inputs: Inputs) -> dict[int, ParticipantResult]:
     results = method.score_participants(inputs, records_by_staff)
 
     participants = {p.staff_id: p for p in inputs.participants}
-    history = _records_by_staff(inputs.records)
+    eligibility = scheme.get("eligibility", {})
+    # Only the incident look-back reads a person's records beyond those that count.
+    history = _records_by_staff(inputs.records) if eligibility.get("no_incident_years") else {}
     grades = scheme.get("grades", ())
+    vetoes = scheme.get("veto", ())
     for staff_id, result in results.items():
         result.grade = grade_for(result.score, grades)
-        this_period = period_records(records_by_staff[staff_id], inputs.period)
-        result.veto = veto_hits(scheme.get("veto", ()), this_period)
-        result.ineligible = ineligibility_reasons(
-            scheme.get("eligibility", {}),
-            participants[staff_id],
-            period=inputs.period,
-            records=history[staff_id],
-        )
+        counting = records_by_staff[staff_id]
+        if vetoes and counting:
+            result.veto = veto_hits(vetoes, _in_period(counting, inputs.period))
+        if eligibility:
+            result.ineligible = ineligibility_reasons(
+                eligibility,
+                participants[staff_id],
+                period=inputs.period,
+                records=history.get(staff_id, ()),
+            )
     return results
 
 
@@ -96,6 +101,14 @@ def _method_module(method: str) -> ModuleType:
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     return import_module(f"scoring.engine.{method}")
+
+
+def _in_period(records: list[Record], period: Period) -> list[Record]:
+    """``period_records`` of records in (date, id) order: when the first and the last lie in
+    the period (no look-back history), all do."""
+    if period.start <= records[0].date and records[-1].date <= period.end:
+        return records
+    return period_records(records, period)
 
 
 def _records_by_staff(records: tuple[Record, ...]) -> defaultdict[int, list[Record]]:

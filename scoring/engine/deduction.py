@@ -60,12 +60,15 @@ class _Category:
     indicators: tuple[dict, ...]
     complaints: dict | None
     satisfaction: bool
+    top_rounded: Decimal  # round2(max): the part of a category nothing was taken from
+    only_items: bool  # scored from its item deductions alone (no indicator, complaint, rating)
 
 
 @dataclass(frozen=True)
 class _Rules:
     categories: tuple[dict, ...]
     items: dict[str, tuple[dict, dict]]  # item code → (category, item)
+    item_categories: dict[str, str]  # item code → its category's code
     fixed: dict[str, Decimal]  # item code → its fixed ``deduct`` (range items are not here)
     bonus_items: dict[str, dict]
     per_inspection: bool
@@ -87,6 +90,11 @@ class _Rules:
                 for category in categories
                 for item in category.get("items", ())
             },
+            item_categories={
+                item["code"]: category["code"]
+                for category in categories
+                for item in category.get("items", ())
+            },
             fixed={
                 item["code"]: to_decimal(item["deduct"])
                 for category in categories
@@ -104,6 +112,8 @@ class _Rules:
                     tuple(c.get("indicators", ())),
                     c.get("complaints"),
                     "satisfaction" in c,
+                    round2(to_decimal(c["max"])),
+                    not c.get("indicators") and "complaints" not in c and "satisfaction" not in c,
                 )
                 for c in categories
             ),
@@ -149,33 +159,43 @@ def _item_points(record: Record, rules: _Rules) -> Decimal:
 
 
 def _score(staff_id: int, records: list[Record], rules: _Rules) -> ParticipantResult:
-    deductions = {
-        r.id: _item_points(r, rules)
-        for r in records
-        if r.kind == DEDUCTION and r.code in rules.items
-    }
+    item_categories = rules.item_categories
+    deductions: dict[int, Decimal] = {}
+    charged: dict[str, Decimal] = {}  # category code → its item deductions
+    for record in records:
+        if record.kind == DEDUCTION and record.code in item_categories:
+            points = deductions[record.id] = _item_points(record, rules)
+            code = item_categories[record.code]
+            charged[code] = charged.get(code, ZERO) + points
     result = ParticipantResult(staff_id=staff_id, score=ZERO, raw_score=ZERO)
     result.effects = [_record_effect(r, deductions, rules) for r in records]
     inspections = _inspections(records, deductions, rules) if rules.per_inspection else []
     if rules.per_inspection and not inspections:
         add_flag(result, FLAG_NO_INSPECTIONS)
-    charged: defaultdict[str, Decimal] = defaultdict(lambda: ZERO)
-    for record in records:
-        if record.id in deductions:
-            charged[_category_code(record, rules)] += deductions[record.id]
-    categories = {
-        category.code: _category_score(
+    categories: dict[str, Decimal] = {}
+    rounded: dict[str, Decimal] = {}
+    for category in rules.scored:
+        code = category.code
+        if category.only_items and not inspections and code not in charged:
+            # Nothing taken from it: its max, no computed line (most categories of most
+            # people in a month).
+            categories[code], rounded[code] = category.top, category.top_rounded
+            continue
+        value = categories[code] = _category_score(
             category,
             records,
-            charged=charged[category.code],
+            charged=charged.get(code, ZERO),
             inspections=inspections,
             result=result,
         )
-        for category in rules.scored
-    }
-    bonus = sum(
-        (bonus_points(r, rules.bonus_items[r.code]) for r in records if _is_bonus(r, rules)),
-        ZERO,
+        rounded[code] = round2(value)
+    bonus = (
+        sum(
+            (bonus_points(r, rules.bonus_items[r.code]) for r in records if _is_bonus(r, rules)),
+            ZERO,
+        )
+        if rules.bonus_items
+        else ZERO
     )
     total = sum(categories.values(), ZERO) + bonus
     score = min(total, rules.full_marks)
@@ -185,10 +205,7 @@ def _score(staff_id: int, records: list[Record], rules: _Rules) -> ParticipantRe
         )
     result.raw_score = score
     result.score = round2(score)
-    result.parts = {
-        "categories": {code: round2(value) for code, value in categories.items()},
-        "bonus": round2(bonus),
-    }
+    result.parts = {"categories": rounded, "bonus": round2(bonus)}
     return result
 
 
@@ -334,27 +351,31 @@ def _satisfaction_deduction(
 
 
 def _record_effect(record: Record, deductions: dict[int, Decimal], rules: _Rules) -> Effect:
-    label, points = _record_label_and_points(record, deductions, rules)
-    return record_effect(record.id, record.kind, record.code, label, record.value, round2(points))
+    deducted = deductions.get(record.id)
+    if deducted is not None:
+        label, points = rules.items[record.code][1]["name"], round2(-deducted)
+    else:
+        label, points = _other_label_and_points(record, rules)
+    return record_effect(record.id, record.kind, record.code, label, record.value, points)
 
 
-def _record_label_and_points(
-    record: Record, deductions: dict[int, Decimal], rules: _Rules
-) -> tuple[str, Decimal]:
-    if record.id in deductions:
-        return rules.items[record.code][1]["name"], -deductions[record.id]
+_NO_POINTS = round2(ZERO)
+
+
+def _other_label_and_points(record: Record, rules: _Rules) -> tuple[str, Decimal]:
+    """Label and rounded points of a record that is not an item deduction."""
     if _is_bonus(record, rules):
         item = rules.bonus_items[record.code]
-        return item["name"], bonus_points(record, item)
+        return item["name"], round2(bonus_points(record, item))
     if record.kind == COMPLAINT:
         label = rules.complaint_label or record.code
         if not is_valid_complaint(record):
-            return label, ZERO
+            return label, _NO_POINTS
         points = sum((complaint_points(record, c) for c in rules.complaint_configs), ZERO)
-        return label, -points
+        return label, round2(-points)
     if record.kind == METRIC:
-        return rules.metric_labels.get(record.code) or record.code, ZERO
-    return record.code, ZERO  # ratings, incidents: used by computed lines and veto
+        return rules.metric_labels.get(record.code) or record.code, _NO_POINTS
+    return record.code, _NO_POINTS  # ratings, incidents: used by computed lines and veto
 
 
 def _indicator_names(metric: str, categories: Iterable[dict]) -> list[str]:
