@@ -88,7 +88,9 @@ class ParticipantResult(models.Model):
     data = JSONTextField(default=dict)
 
     class Meta:
-        ordering = ["snapshot", "position"]
+        # By the snapshot's id, not its own ordering: that would join snapshot, period and
+        # scheme into every query of results that does not order them itself.
+        ordering = ["snapshot_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["snapshot", "staff"], name="result_unique_staff"),
         ]

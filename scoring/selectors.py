@@ -157,11 +157,12 @@ def load_prior_wins(scheme_id: int, period: t.Period) -> tuple[dict[int, int], f
         end__lt=period.end,
     ).exclude(start=period.start)
     latest = Snapshot.objects.filter(period=OuterRef("pk")).order_by("-version").values("pk")[:1]
+    # The few snapshot ids first: within one statement PostgreSQL cannot tell how few rows
+    # they select, and scanned every stored result of the scheme for them.
+    snapshot_ids = list(weeks.annotate(latest=Subquery(latest)).values_list("latest", flat=True))
     wins: dict[int, int] = {}
     promoted: set[int] = set()
-    winners = ParticipantResult.objects.filter(
-        snapshot_id__in=weeks.annotate(latest=Subquery(latest)).values("latest")
-    )
+    winners = ParticipantResult.objects.filter(snapshot_id__in=snapshot_ids).order_by()
     for staff_id, data in winners.exclude(award="").values_list("staff_id", "data"):
         wins[staff_id] = wins.get(staff_id, 0) + 1
         if data.get("promotion"):

@@ -448,3 +448,14 @@ def test_record_effect_is_the_effect_the_dataclass_makes():
     assert made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)
     with pytest.raises(FrozenInstanceError):
         made.points = Decimal("0")
+
+
+def test_results_of_a_snapshot_are_read_without_joining_its_period_and_scheme():
+    """The default order of results is by snapshot id: a query of one snapshot's results
+    (the promotion look-back, a person's notice lines) reads one table."""
+    sql = str(ParticipantResult.objects.filter(snapshot_id=1).values_list("staff_id").query)
+    assert "JOIN" not in sql
+    assert sql.endswith(
+        'ORDER BY "scoring_participantresult"."snapshot_id" ASC, '
+        '"scoring_participantresult"."position" ASC'
+    )
