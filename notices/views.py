@@ -33,6 +33,11 @@ from scoring.services import PeriodError
 from starservice.workbooks import xlsx_response
 
 PAGE_SIZE = 20
+# A notice of a city lists 20,000 people, most of them winners when a deduction scheme's
+# full marks tie: on screen the results come a page at a time and the winners list stops
+# after WINNERS_SHOWN; the printable view keeps everyone.
+RESULTS_PER_PAGE = 100
+WINNERS_SHOWN = 50
 
 
 def _posted(request):
@@ -72,12 +77,13 @@ def board_view(request):
     return render(request, "notices/board.html", context)
 
 
-def _notice_context(request, notice: Notice) -> dict:
+def _notice_context(request, notice: Notice, *, paged: bool) -> dict:
     roles = roles_for(request.user)
     today = timezone.localdate()
     rows = notice.content["rows"]
     own_row = next((row for row in rows if row["staff_id"] == roles.staff_id), None)
-    return {
+    winners = selectors.notice_winners(notice)
+    context = {
         "notice": notice,
         "verified": selectors.notice_verify(notice),
         "today": today,
@@ -85,17 +91,22 @@ def _notice_context(request, notice: Notice) -> dict:
         "days_left": selectors.working_days_left(notice.window_end, today),
         "rows": rows,
         "own_row": own_row,
-        "winners": selectors.notice_winners(notice),
+        "winners": winners,
+        "winner_count": len(winners),
         "rollup": notice.content["unit_rollup"],
         "revisions": selectors.notice_revisions(notice, roles=roles, staff_id=roles.staff_id),
     }
+    if paged:
+        page = Paginator(rows, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        context |= {"page": page, "rows": page.object_list, "winners": winners[:WINNERS_SHOWN]}
+    return context
 
 
 @login_required
 def notice_detail_view(request, pk: int):
     notice = _notice_or_404(request, pk)
     roles = roles_for(request.user)
-    context = _notice_context(request, notice)
+    context = _notice_context(request, notice, paged=True)
     if roles.staff_id:
         context["my_objections"] = list(
             selectors.objections_of(user=request.user).filter(notice=notice)
@@ -108,7 +119,8 @@ def notice_detail_view(request, pk: int):
 @login_required
 def notice_print_view(request, pk: int):
     notice = _notice_or_404(request, pk)
-    return render(request, "notices/notice_print.html", _notice_context(request, notice))
+    context = _notice_context(request, notice, paged=False)
+    return render(request, "notices/notice_print.html", context)
 
 
 @hr_required

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from accounts.roles import roles_for
 from audit.models import AuditEntry
+from notices import views as notice_views
 from notices.models import Notice, NoticeSettings, Objection
 from notices.selectors import notices_visible
 from notices.services import notice_publish, objection_create
@@ -165,6 +166,27 @@ def test_the_notice_page_shows_what_a_notice_publishes(client, notice, staff_a, 
     assert "本期共 0 人被一票否决" in body
     assert "第 2 名，得分 -1.00" in body  # staff_b's own line, with the score
     assert reverse("notices:object", args=[notice.pk]) in body
+
+
+def test_on_screen_results_come_a_page_at_a_time_and_the_printable_view_keeps_everyone(
+    client, notice, staff_a, staff_b, monkeypatch
+):
+    monkeypatch.setattr(notice_views, "RESULTS_PER_PAGE", 1)
+    monkeypatch.setattr(notice_views, "WINNERS_SHOWN", 0)
+    login(client, staff_b.user)
+    first = page(client, "notices:detail", notice.pk).content.decode()
+    assert "第 1 / 2 页" in first and 'href="?page=2#results-title"' in first
+    assert staff_a.employee_no in first and 'data-testid="own-row"' not in first
+    # The winners list stops (here at once) and says how many won in all.
+    assert "共 1 位获奖者，下方结果表中均已标出。" in first
+    assert "第 2 名，得分 -1.00" in first  # the person's own result, whatever the page
+    second = client.get(reverse("notices:detail", args=[notice.pk]), {"page": 2})
+    second = second.content.decode()
+    assert "第 2 / 2 页" in second and 'data-testid="own-row"' in second
+    assert staff_a.employee_no not in second
+    printed = page(client, "notices:print", notice.pk).content.decode()
+    assert staff_a.employee_no in printed and staff_b.employee_no in printed
+    assert 'class="pagination' not in printed and "下方结果表中均已标出" not in printed
 
 
 def test_staff_see_published_fields_only_not_other_peoples_scores(client, notice, staff_a, staff_b):
