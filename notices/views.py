@@ -28,9 +28,8 @@ from notices.services import (
     objection_reject,
     objection_uphold,
 )
-from reports.exporters import render_report, report_data, report_filename
+from reports.exporters import report_data, report_response
 from scoring.services import PeriodError
-from starservice.workbooks import xlsx_response
 
 PAGE_SIZE = 20
 # A notice of a city lists 20,000 people, most of them winners when a deduction scheme's
@@ -128,8 +127,8 @@ def notice_workbook_view(request, pk: int):
     """The notice's attachment: the period report workbook. It holds every participant's
     detail records, more than a notice publishes, so only HR may download it."""
     notice = get_object_or_404(Notice.objects.select_related("period__scheme"), pk=pk)
-    data = report_data(scheme=notice.period.scheme, key=notice.period.key)
-    return xlsx_response(render_report(data), report_filename(data))
+    scheme, key = notice.period.scheme, notice.period.key
+    return report_response(report_data(scheme=scheme, key=key, load_results=False))
 
 
 # ---------------------------------------------------------------- HR: drafts and publishing

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import IO
 
 from django.db import connection
@@ -20,7 +21,7 @@ from scoring.engine.periods import parse_period_key
 from scoring.models import ParticipantResult, Period, Snapshot
 from scoring.services import rollup_to_json, standing_json
 from staff.models import Staff
-from starservice.workbooks import SheetSpec, render_xlsx, write_xlsx
+from starservice.workbooks import SheetSpec, write_xlsx, xlsx_file_response
 
 FLAG_SEPARATOR = "；"
 SCORE_FORMAT = "0.00"
@@ -102,8 +103,10 @@ def report_filename(data: ReportData) -> str:
     return f"{data.scheme.name}-{data.period_key}.xlsx"
 
 
-def render_report(data: ReportData) -> bytes:
-    return render_xlsx(report_sheets(data))
+def report_response(data: ReportData):
+    """The workbook as a download, written a chunk of results at a time into a temporary
+    file (see ``write_report``)."""
+    return xlsx_file_response(partial(write_report, data), report_filename(data))
 
 
 def write_report(data: ReportData, out: str | IO[bytes]) -> None:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import hr_required
 from evaluations.selectors import active_schemes
-from reports.exporters import render_report, report_data, report_filename
+from reports.exporters import report_data, report_response
 from reports.exports import (
     BUNDLE,
     DONE,
@@ -22,7 +22,7 @@ from reports.exports import (
     export_start,
 )
 from reports.forms import BundleForm, PeriodReportForm, PeriodsExportForm
-from starservice.workbooks import XLSX_CONTENT_TYPE, xlsx_response
+from starservice.workbooks import XLSX_CONTENT_TYPE
 
 CONTENT_TYPES = {".xlsx": XLSX_CONTENT_TYPE, ".zip": "application/zip"}
 SESSION_JOBS = "report_exports"
@@ -60,7 +60,7 @@ def index_view(request):
 
 @hr_required
 def period_report_view(request):
-    """The period report workbook of one scheme (FORMATS.md), rendered at once."""
+    """The period report workbook of one scheme (FORMATS.md), sent as it is written."""
     form = PeriodReportForm(request.GET, schemes=active_schemes())
     if not form.is_valid():
         if "scheme" in form.errors:
@@ -69,8 +69,7 @@ def period_report_view(request):
             messages.error(request, _("Period: %(error)s") % {"error": error})
         return redirect("reports:index")
     active, bounds = form.cleaned_data["active"], form.cleaned_data["bounds"]
-    data = report_data(scheme=active.scheme, key=bounds.key)
-    return xlsx_response(render_report(data), report_filename(data))
+    return report_response(report_data(scheme=active.scheme, key=bounds.key, load_results=False))
 
 
 @hr_required

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import itertools
+import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -298,6 +300,22 @@ def _cell(sheet, value: Any, number_format: str | None, styled: dict | None = No
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_file_response(write: Callable[[IO[bytes]], None], filename: str):
+    """The workbook ``write`` writes, as a download. It is written into a temporary file
+    and sent from there: a city's period report (1.6 million cells) is never held in
+    memory whole."""
+    from django.http import FileResponse
+
+    out = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it when sent
+    try:
+        write(out)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 def xlsx_response(data: bytes, filename: str):

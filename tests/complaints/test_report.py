@@ -12,14 +12,17 @@ from openpyxl import load_workbook
 from complaints.services import complaint_resolve
 from evaluations.ledger import RecordDraft, record_create
 from evaluations.models import Record
-from reports.exporters import render_report, report_data
+from reports.exporters import report_data, report_sheets
+from starservice.workbooks import render_xlsx
 from tests.complaints.helpers import decided, receive
 
 pytestmark = pytest.mark.django_db
 
 
 def complaints_rows(scheme, key: str) -> list[list]:
-    workbook = load_workbook(BytesIO(render_report(report_data(scheme=scheme, key=key))))
+    workbook = load_workbook(
+        BytesIO(render_xlsx(report_sheets(report_data(scheme=scheme, key=key))))
+    )
     rows = list(workbook["投诉"].iter_rows(values_only=True))
     assert rows[1] == (
         "受理日期",

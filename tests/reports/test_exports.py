@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from evaluations.models import Scheme
 from evaluations.selectors import active_schemes
 from reports import bundle, exporters, exports
-from reports.exporters import render_report, report_data
+from reports.exporters import report_data, report_sheets
 from reports.exports import BUNDLE, DONE, FAILED, PERIODS, export_get, export_run, export_start
 from scoring.services import period_close
 from starservice.workbooks import render_xlsx
@@ -98,7 +98,7 @@ def test_a_closed_period_is_streamed_from_its_snapshot_and_equals_the_one_built_
     )
     assert [path.name for path in exports.export_dir().iterdir()] == [job.file]  # no .part left
     streamed = cells(job.path.read_bytes())
-    in_memory = cells(render_report(report_data(scheme=schemes[code], key=key)))
+    in_memory = cells(render_xlsx(report_sheets(report_data(scheme=schemes[code], key=key))))
     assert streamed == in_memory
     assert len(streamed["汇总"]) == 2 + len(october)  # title and header rows, then everyone
 
@@ -114,7 +114,9 @@ def test_several_closed_periods_are_zipped_each_streamed(october, hr, schemes, s
     archive = zipfile.ZipFile(job.path)
     for scheme in (schemes[QUALITY], other):
         member = archive.read(f"{scheme.name}-2026-10.xlsx")
-        assert cells(member) == cells(render_report(report_data(scheme=scheme, key="2026-10")))
+        assert cells(member) == cells(
+            render_xlsx(report_sheets(report_data(scheme=scheme, key="2026-10")))
+        )
 
 
 def test_the_bundle_streams_closed_periods_and_reports_progress_a_report_at_a_time(

@@ -92,6 +92,8 @@ def test_the_report_agrees_with_the_leaderboard(client, people, hr, schemes, cod
 
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
+    # Sent from the file it was written into, not from a workbook held in memory.
+    assert not isinstance(response.file_to_stream, BytesIO)
     in_workbook = workbook_rows(b"".join(response.streaming_content))
     assert in_workbook == on_screen
     assert len(on_screen) == 5
