@@ -1024,6 +1024,8 @@ def award_notes(
     award's winners; ``people`` holds the candidates and, when the award has quotas, every
     winner (the quotas count them)."""
     award = data.config.get("award")
+    if not award:
+        return {}
     quotas = _award_has_quotas(award)
     per_position = Counter(people[r["staff_id"]].position for r in winners if quotas)
     per_unit = Counter(

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 
 from dashboards import selectors
-from tests.dashboards.conftest import QUALITY, STARS, add
+from tests.dashboards.conftest import POINTS, QUALITY, STARS, add
 from tests.factories import PositionFactory, StaffFactory, UserFactory
+from tests.schemes import import_template
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,20 @@ def test_hr_sees_everyone_in_rank_order(client, schemes, staff_a, staff_b, hr):
     html = response.content.decode()
     assert f'data-employee="{staff_b.employee_no}" data-rank="1"' in html
     assert reverse("reports:period") in html
+
+
+def test_a_scheme_without_an_award_has_a_board_and_no_candidates(
+    client, schemes, staff_a, staff_b, hr
+):
+    import_template(POINTS)  # a points bank: no award configured
+    client.force_login(hr)
+
+    response = client.get(reverse("dashboards:leaderboard"), {"scheme": POINTS})
+
+    assert response.status_code == 200
+    assert response.context["board"].award is None
+    assert response.context["board"].candidates == []
+    assert 'data-testid="candidates"' not in response.content.decode()
 
 
 def test_a_unit_head_sees_only_their_unit(client, schemes, staff_a, staff_b, head_b):
