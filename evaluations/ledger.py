@@ -22,6 +22,7 @@ from evaluations.selectors import ActiveScheme, active_schemes, schemes_for
 from scoring.engine import types as t
 from scoring.signals import ledger_changed
 from staff.models import Staff
+from starservice.gcpause import gc_paused
 from starservice.workbooks import (
     ImportResult,
     RowProblems,
@@ -418,11 +419,14 @@ class RecordImportResult(ImportResult):
     already_present: int = 0
 
 
+@gc_paused()
 def records_import(
     *, source: str | IO[bytes], actor=None, dry_run: bool = False
 ) -> RecordImportResult:
     """All or nothing, and idempotent: for each distinct row content the ledger keeps
-    max(existing, in file) identical records."""
+    max(existing, in file) identical records. Runs with the cyclic garbage collector
+    paused (``starservice.gcpause``): reading and checking ten thousand rows makes a
+    burst of cells, drafts and records that refcounting frees."""
     result = RecordImportResult()
     try:
         rows = read_sheet(

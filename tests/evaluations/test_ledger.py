@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO, StringIO
@@ -13,6 +14,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from audit.models import AuditEntry
+from evaluations import ledger
 from evaluations.ledger import (
     RecordDraft,
     RecordInvalid,
@@ -186,6 +188,22 @@ def test_good_file_with_every_kind_is_imported(clerk, teller, cleaner, inspector
     assert Record.history.filter(history_type="+").count() == 13
     entry = AuditEntry.objects.get(action="records.imported")
     assert (entry.actor, entry.summary) == (hr, "13 records imported")
+
+
+def test_an_import_runs_with_the_cyclic_collector_paused(clerk, monkeypatch):
+    seen = []
+    read = ledger.read_sheet
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(ledger, "read_sheet", spy)
+    gc.enable()
+    result = records_import(source=records_workbook([row()]))
+
+    assert result.ok and result.created == 1
+    assert seen == [False] and gc.isenabled()
 
 
 def test_title_row_above_the_header_is_accepted(clerk):
