@@ -76,14 +76,21 @@ class SchemeVersion(models.Model):
 
     @cached_property
     def config(self) -> dict:
+        # A copy: parsing and validating costs 10–40 ms a scheme, every time a version is
+        # read; the parse is kept per process, each reader gets its own dict.
+        return copy.deepcopy(self.shared_config)
+
+    @property
+    def shared_config(self) -> dict:
+        """The parse of the version's text this process keeps, shared by every reader: to
+        read, never to change (``config`` is a reader's own copy, which costs a deep copy,
+        a tenth of a millisecond for a large scheme)."""
         data = _parsed_config(self.yaml_text)
         if data is None:
             from evaluations.scheme_schema import parse_yaml
 
             raise ValueError(f"stored scheme {self} is invalid: {parse_yaml(self.yaml_text)[1]}")
-        # A copy: parsing and validating costs 10–40 ms a scheme, every time a version is
-        # read; the parse is kept per process, each reader gets its own dict.
-        return copy.deepcopy(data)
+        return data
 
 
 @lru_cache(maxsize=64)

@@ -41,7 +41,9 @@ class ActiveScheme:
         return item_names(self.config)
 
     def takes_part(self, *, position: str, unit_path: str) -> bool:
-        applies_to = self.config.get("applies_to") or {}
+        # Asked of every active scheme on each page about a person: read from the shared
+        # parse, not this scheme's own copy of its config.
+        applies_to = self.version.shared_config.get("applies_to") or {}
         if position not in (applies_to.get("positions") or []):
             return False
         units = applies_to.get("units")
