@@ -10,13 +10,15 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 import orjson
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery, TextField
+from django.db.models.functions import Cast
 
 from evaluations.models import Record, SchemeVersion
 from scoring.engine import types as t
 from scoring.engine.common import known_codes
 from scoring.models import HASH_FORMAT, ParticipantResult, Period, Snapshot
 from staff.models import Staff, Unit, paths_subtree_q
+from starservice.gcpause import gc_paused
 
 ALWAYS_COUNTED = (t.RATING, t.COMPLAINT, t.INCIDENT)
 
@@ -265,21 +267,39 @@ def snapshot_content_hash(snapshot: Snapshot) -> str:
     return content_hash(texts, snapshot.unit_rollup, hash_format=snapshot.hash_format)
 
 
+@gc_paused()
 def snapshot_verify(snapshot: Snapshot) -> bool:
     """True when the snapshot's stored results are exactly what was frozen when the period
     closed: the content hash still matches, and the columns pages read (rank, score, grade,
     award, veto, eligibility) agree with the hashed data. False means someone changed the
-    results in the database: show the notice as 校验失败 (tampered)."""
+    results in the database: show the notice as 校验失败 (tampered).
+
+    Run on every view of a notice, over every participant of a city: each result is read
+    as its stored text, which in format 2 is the hashed row text itself, and parsed once
+    for the column check, with the cyclic collector paused (millions of short-lived
+    objects)."""
     rows = list(
         ParticipantResult.objects.filter(snapshot=snapshot)
         .order_by("position")
-        .values_list("staff_id", "rank", "score", "grade", "award", "vetoed", "eligible", "data")
+        .annotate(text=Cast("data", output_field=TextField()))
+        .values_list("staff_id", "rank", "score", "grade", "award", "vetoed", "eligible", "text")
     )
-    texts = [row_text(row[-1], hash_format=snapshot.hash_format) for row in rows]
+    datas = [orjson.loads(row[-1]) for row in rows]
+    if snapshot.hash_format == 1:
+        texts = [row_text(data, hash_format=1) for data in datas]
+    else:
+        texts = [row[-1] for row in rows]
     hashed = content_hash(texts, snapshot.unit_rollup, hash_format=snapshot.hash_format)
+    if hashed != snapshot.content_hash and snapshot.hash_format != 1:
+        # The same JSON spelt another way (text converted from jsonb) is no change: its
+        # canonical text decides.
+        texts = [row_text(data) for data in datas]
+        hashed = content_hash(texts, snapshot.unit_rollup)
     if hashed != snapshot.content_hash:
         return False
-    for staff_id, rank, score, grade, award, vetoed, eligible, data in rows:
+    for (staff_id, rank, score, grade, award, vetoed, eligible, _text), data in zip(
+        rows, datas, strict=True
+    ):
         try:
             same_score = Decimal(str(data.get("score"))) == score
         except (InvalidOperation, TypeError):

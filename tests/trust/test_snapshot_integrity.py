@@ -4,10 +4,12 @@ snapshot_verify fail."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import TextField, Value
 from django.utils import timezone
 
 from evaluations.ledger import RecordDraft, record_create
@@ -19,6 +21,11 @@ from tests.factories import StaffFactory
 from tests.schemes import import_template
 
 pytestmark = [pytest.mark.trust, pytest.mark.django_db]
+
+
+def raw_text(text: str) -> Value:
+    """Text stored as it is, not through JSONTextField's serialisation."""
+    return Value(text, output_field=TextField())
 
 
 @pytest.fixture
@@ -77,4 +84,17 @@ def test_a_deleted_or_reordered_row_is_detected(snapshot):
     ParticipantResult.objects.filter(pk=first.pk).update(position=first.position)
     assert snapshot_verify(snapshot)
     second.delete()
+    assert not snapshot_verify(snapshot)
+
+
+def test_the_same_results_stored_in_another_json_spelling_still_verify(snapshot):
+    """Results whose text was converted from jsonb (spaced, keys in jsonb's order) are the
+    same JSON: not a change. A changed value in that spelling still is."""
+    for pk, data in snapshot.results.values_list("pk", "data"):
+        spaced = json.dumps(dict(reversed(list(data.items()))), ensure_ascii=False, indent=1)
+        ParticipantResult.objects.filter(pk=pk).update(data=raw_text(spaced))
+    assert snapshot_verify(snapshot)
+    first = snapshot.results.order_by("position").first()
+    changed = json.dumps({**first.data, "score": "100"}, ensure_ascii=False, indent=1)
+    ParticipantResult.objects.filter(pk=first.pk).update(data=raw_text(changed))
     assert not snapshot_verify(snapshot)
