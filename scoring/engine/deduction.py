@@ -63,6 +63,23 @@ class _Category:
     top_rounded: Decimal  # round2(max): the part of a category nothing was taken from
     only_items: bool  # scored from its item deductions alone (no indicator, complaint, rating)
 
+    @classmethod
+    def of(cls, config: dict) -> _Category:
+        top = to_decimal(config["max"])
+        indicators = tuple(config.get("indicators", ()))
+        complaints = config.get("complaints")
+        satisfaction = "satisfaction" in config
+        return cls(
+            config,
+            config["code"],
+            top,
+            indicators,
+            complaints,
+            satisfaction,
+            round2(top),
+            not indicators and complaints is None and not satisfaction,
+        )
+
 
 @dataclass(frozen=True)
 class _Rules:
@@ -104,19 +121,7 @@ class _Rules:
             bonus_items={item["code"]: item for item in scheme.get("bonus_items", ())},
             per_inspection=scheme.get("aggregation", "sum") == PER_INSPECTION_AVERAGE,
             full_marks=sum((to_decimal(c["max"]) for c in categories), ZERO),
-            scored=tuple(
-                _Category(
-                    c,
-                    c["code"],
-                    to_decimal(c["max"]),
-                    tuple(c.get("indicators", ())),
-                    c.get("complaints"),
-                    "satisfaction" in c,
-                    round2(to_decimal(c["max"])),
-                    not c.get("indicators") and "complaints" not in c and "satisfaction" not in c,
-                )
-                for c in categories
-            ),
+            scored=tuple(_Category.of(c) for c in categories),
             metric_labels={m: _joined(_indicator_names(m, categories)) for m in metrics},
             complaint_label=_joined(c["name"] for c in charging),
             complaint_configs=tuple(c["complaints"] for c in charging),
@@ -213,10 +218,6 @@ def _is_bonus(record: Record, rules: _Rules) -> bool:
     return record.kind == BONUS and record.code in rules.bonus_items
 
 
-def _category_code(record: Record, rules: _Rules) -> str:
-    return rules.items[record.code][0]["code"]
-
-
 # --- one category ---------------------------------------------------------------------
 
 
@@ -276,7 +277,7 @@ def _inspections(
     for record in records:
         if record.id in deductions:
             per_category = found.setdefault(_inspection_key(record), defaultdict(lambda: ZERO))
-            per_category[_category_code(record, rules)] += deductions[record.id]
+            per_category[rules.item_categories[record.code]] += deductions[record.id]
     return list(found.values())
 
 
